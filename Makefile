@@ -1,0 +1,72 @@
+# Every target sets itself up: a fresh clone needs only `make serve` or `make test`.
+SHELL := /bin/bash
+export NO_MKDOCS_2_WARNING := 1
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+WHEEL := dist/pysim-0.1.0-py3-none-any.whl
+PYODIDE_WHEELS := build/pyodide-wheels/.downloaded
+PYSIM_SOURCES := $(shell find pysim -name '*.py' 2>/dev/null) pyproject.toml
+SITE_SOURCES := $(shell find docs exercises coursekit -type f 2>/dev/null) mkdocs.yml
+# Pure wheels that the pysim test suite needs inside Pyodide (pytest and its dependencies).
+PYODIDE_TEST_WHEELS := pytest==9.2.0 pluggy==1.7.0 iniconfig==2.3.1 packaging==26.4 \
+	pygments==2.21.0 hypothesis==6.170.17 sortedcontainers==2.4.0
+
+.PHONY: help setup wheel site serve test test-fast bench clean
+
+help:
+	@echo "make serve   build the course and serve it at http://127.0.0.1:$(PORT)"
+	@echo "make test    every test: unit, property, exercises, parity, Pyodide, end-to-end"
+	@echo "make bench   benchmarks; results go to benchmarks/results/"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
+
+$(WHEEL): $(STAMP) $(PYSIM_SOURCES)
+	rm -f dist/pysim-*.whl
+	$(PY) -m build --wheel --no-isolation --outdir dist . > /dev/null
+	test -f $@
+
+wheel: $(WHEEL)
+
+site/.built: $(STAMP) $(NODE_STAMP) $(WHEEL) $(SITE_SOURCES)
+	$(VENV)/bin/mkdocs build --strict --quiet
+	touch $@
+
+site: site/.built
+
+serve: site/.built
+	@echo "Serving the course at http://127.0.0.1:$(PORT)/ (Ctrl+C stops)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory site
+
+$(PYODIDE_WHEELS): Makefile
+	mkdir -p build/pyodide-wheels
+	$(PY) -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+		-d build/pyodide-wheels $(PYODIDE_TEST_WHEELS)
+	touch $@
+
+test: site/.built $(PYODIDE_WHEELS)
+	$(PY) -m pytest
+
+# Everything but the browser and Pyodide: the quick loop while editing pysim.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not e2e and not pyodide"
+
+bench: site/.built $(PYODIDE_WHEELS)
+	mkdir -p benchmarks/results
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf site dist build .pytest_cache

@@ -1,0 +1,8 @@
+"""MkDocs hooks (see mkdocs.yml). Kept thin: the work lives in coursekit modules."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
