@@ -1,0 +1,1 @@
+"""```challenge blocks (renderer registered on import)."""

@@ -1,0 +1,1 @@
+"""```exercise blocks (renderer registered on import)."""

@@ -1,0 +1,1 @@
+"""```quiz blocks (renderer registered on import)."""
