@@ -12,8 +12,9 @@ PYODIDE_WHEELS := build/pyodide-wheels/.downloaded
 PYSIM_SOURCES := $(shell find pysim -name '*.py' 2>/dev/null) pyproject.toml
 SITE_SOURCES := $(shell find docs exercises coursekit -type f 2>/dev/null) mkdocs.yml
 # Pure wheels that the pysim test suite needs inside Pyodide (pytest and its dependencies).
+# hypothesis: 6.155.7 is the last py3-none-any release; later ones ship only compiled wheels.
 PYODIDE_TEST_WHEELS := pytest==9.2.0 pluggy==1.7.0 iniconfig==2.3.1 packaging==26.4 \
-	pygments==2.21.0 hypothesis==6.170.17 sortedcontainers==2.4.0
+	pygments==2.21.0 hypothesis==6.155.7 sortedcontainers==2.4.0
 
 .PHONY: help setup wheel site serve test test-fast bench clean
 
