@@ -9,6 +9,7 @@
 // Usage (from the repository root):
 //   node tests/pyodide/run_in_pyodide.mjs [--tests tests/pysim] [-- <pytest args>]
 //   node tests/pyodide/run_in_pyodide.mjs --script path/to/script.py [-- <script args>]
+//     (the .py files next to the script are copied too, for its imports)
 // Exit code: pytest's (or the script's: 0, or 1 on an uncaught exception); 2 when the
 // runner cannot set up (missing wheels, a wheel Pyodide cannot import).
 
@@ -133,13 +134,17 @@ async function main() {
   if (opts.script) {
     const host = path.resolve(ROOT, opts.script);
     if (!fs.existsSync(host)) die(`no such script: ${opts.script}`);
+    // The script's sibling modules come along, so it can import its helpers.
+    for (const name of fs.readdirSync(path.dirname(host)).filter((f) => f.endsWith(".py")).sort()) {
+      pyodide.FS.writeFile(`${work}/${name}`, readBytes(path.join(path.dirname(host), name)));
+    }
     const target = `${work}/${path.basename(host)}`;
-    pyodide.FS.writeFile(target, readBytes(host));
     pyodide.globals.set("SCRIPT_PATH", target);
     code = await pyodide.runPythonAsync(`
 import os, runpy, sys, traceback
 os.chdir(${JSON.stringify(work)})
 sys.argv = [SCRIPT_PATH, *RUNNER_ARGS]
+sys.path.insert(0, os.path.dirname(SCRIPT_PATH))
 try:
     runpy.run_path(SCRIPT_PATH, run_name="__main__")
     _code = 0
