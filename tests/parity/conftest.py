@@ -1,8 +1,7 @@
 """Two sides for every parity test: librdkafka's mock cluster (started once per session,
 3 brokers, topics auto-created with 4 partitions) and a fresh pysim cluster whose topics
-are created with 4 partitions too. A test runs one script from scripts.py on both."""
+are created with 4 partitions too. A test runs one script from parity_scripts.py on both."""
 
-import os
 from dataclasses import dataclass, field
 
 import confluent_kafka
@@ -12,12 +11,6 @@ from pysim import kafka as pysim_kafka
 
 PARTITIONS = 4  # what the mock cluster auto-creates
 PYSIM_BOOTSTRAP = "parity-kafka:9092"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "/parity/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.parity)
 
 
 @dataclass

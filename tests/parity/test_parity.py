@@ -6,6 +6,8 @@ import pytest
 import parity_scripts as scripts
 from pysim.partitioner import crc32_partition, partition_for_key
 
+pytestmark = pytest.mark.parity
+
 # 300 records: 120 distinct keys, some repeated, one of them non-ASCII.
 KEYS = [b"key-%d" % (i % 120) for i in range(299)] + ["clé-ü".encode()]
 
