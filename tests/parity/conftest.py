@@ -4,10 +4,10 @@ are created with 4 partitions too. A test runs one script from parity_scripts.py
 
 from dataclasses import dataclass, field
 
+import importlib
+
 import confluent_kafka
 import pytest
-
-from pysim import kafka as pysim_kafka
 
 PARTITIONS = 4  # what the mock cluster auto-creates
 PYSIM_BOOTSTRAP = "parity-kafka:9092"
@@ -44,8 +44,15 @@ def rdkafka(mock_bootstrap):
                 create_topic=lambda name: None)
 
 
+def _pysim_kafka():
+    """Imported here, not at module level: a broken pysim.kafka fails the parity tests
+    with its own error instead of aborting the whole pytest session at conftest import."""
+    return importlib.import_module("pysim.kafka")
+
+
 @pytest.fixture
 def pysim():
+    pysim_kafka = _pysim_kafka()
     pysim_kafka.reset_all(seed=0)
     cluster = pysim_kafka.cluster(PYSIM_BOOTSTRAP)
     return Side("pysim", pysim_kafka, {"bootstrap.servers": PYSIM_BOOTSTRAP},
