@@ -1,1 +1,98 @@
-"""```exercise blocks (renderer registered on import)."""
+"""```exercise blocks: the body names a folder under exercises/; the page gets its prompt,
+editor (starter code), hints and solution. The checks stay in the folder and are fetched by
+the browser from site/assets/exercises/<id>/check.py (copied by coursekit.assets)."""
+
+import html
+import re
+import tomllib
+from pathlib import Path
+
+import markdown
+
+from coursekit import blocks
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = ROOT / "exercises"
+REQUIRED_FILES = ("exercise.toml", "prompt.md", "starter.py", "solution.py", "check.py", "hints.md")
+_ID = re.compile(r"^[0-9]{2}-[a-z0-9-]+$")
+_MD_EXTENSIONS = ["admonition", "attr_list", "tables", "fenced_code", "pymdownx.inlinehilite"]
+
+
+def load(exercise_id: str, base: Path = EXERCISES) -> dict:
+    """Read and validate one exercise folder; raise BlockError naming what is missing."""
+    if not _ID.match(exercise_id):
+        raise blocks.BlockError(f"exercise id {exercise_id!r} must look like 02-some-slug")
+    folder = base / exercise_id
+    if not folder.is_dir():
+        raise blocks.BlockError(f"no folder exercises/{exercise_id}/")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    wrong = sorted((folder / "wrong").glob("*.py")) if (folder / "wrong").is_dir() else []
+    if not wrong:
+        missing.append("wrong/*.py (at least one known-wrong answer)")
+    if missing:
+        raise blocks.BlockError(f"exercises/{exercise_id}/ is missing: {', '.join(missing)}")
+    try:
+        meta = tomllib.loads((folder / "exercise.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise blocks.BlockError(f"exercises/{exercise_id}/exercise.toml: {exc}") from None
+    for key in ("title", "lesson"):
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise blocks.BlockError(f"exercises/{exercise_id}/exercise.toml needs a `{key}` string")
+    timeout = meta.get("timeout_s", 10)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 120:
+        raise blocks.BlockError(f"exercises/{exercise_id}/exercise.toml: timeout_s must be a number in (0, 120]")
+    hints = [h.strip() for h in re.split(r"^---[ \t]*$", (folder / "hints.md").read_text(encoding="utf-8"),
+                                          flags=re.MULTILINE) if h.strip()]
+    if not hints:
+        raise blocks.BlockError(f"exercises/{exercise_id}/hints.md has no hint")
+    read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
+    return {"id": exercise_id, "title": meta["title"], "lesson": meta["lesson"], "timeout_s": timeout,
+            "prompt": read("prompt.md"), "starter": read("starter.py"), "solution": read("solution.py"),
+            "hints": hints, "wrong": [p.name for p in wrong]}
+
+
+def _md(text: str) -> str:
+    return markdown.markdown(text, extensions=_MD_EXTENSIONS)
+
+
+def _attr(text: str) -> str:
+    """Escape for a double-quoted attribute, newlines kept as character references so the
+    HTML block has no blank lines for Markdown to split on."""
+    return html.escape(text, quote=True).replace("\n", "&#10;")
+
+
+def render(body: str, ctx: blocks.PageContext) -> str:
+    lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise blocks.BlockError("the body must be exactly one exercise folder name, e.g. 02-keyed-payment-order")
+    ex = load(lines[0])
+    if ctx.lesson_id is not None and ex["lesson"] != ctx.lesson_id:
+        raise blocks.BlockError(f"exercise {ex['id']} belongs to lesson {ex['lesson']}, not {ctx.lesson_id}")
+    ctx.exercises.append(ex["id"])
+    eid = html.escape(ex["id"])
+    hints = "".join(f'<li class="course-exercise__hint" hidden>{_md(h)}</li>' for h in ex["hints"])
+    return (
+        f'<div class="course-exercise" data-exercise-id="{eid}" data-timeout-ms="{int(ex["timeout_s"] * 1000)}" '
+        f'data-starter="{_attr(ex["starter"])}" data-solution="{_attr(ex["solution"])}">'
+        f'<p class="course-exercise__title"><strong>Exercise: {html.escape(ex["title"])}</strong></p>'
+        f'<div class="course-exercise__prompt">{_md(ex["prompt"])}</div>'
+        f'<div class="course-exercise__editor" aria-label="Python code editor for {eid}"></div>'
+        '<div class="course-exercise__toolbar">'
+        '<button type="button" class="md-button md-button--primary course-exercise__run" disabled>Run</button>'
+        '<button type="button" class="md-button course-exercise__stop" disabled>Stop</button>'
+        '<button type="button" class="md-button course-exercise__reset">Reset</button>'
+        '<span class="course-exercise__status" role="status" aria-live="polite"></span>'
+        '</div>'
+        '<pre class="course-exercise__output" aria-live="polite" aria-label="Program output"></pre>'
+        '<ul class="course-exercise__checks" aria-label="Checks"></ul>'
+        f'<div class="course-exercise__hints"><ol class="course-exercise__hint-list">{hints}</ol>'
+        f'<button type="button" class="md-button course-exercise__next-hint">Show a hint (1 of {len(ex["hints"])})</button></div>'
+        '<div class="course-exercise__solution-box">'
+        '<button type="button" class="md-button course-exercise__show-solution">Show the solution</button>'
+        '<div class="course-exercise__solution" hidden><pre><code class="language-python"></code></pre>'
+        '<button type="button" class="md-button course-exercise__load-solution">Load it into the editor</button></div>'
+        '</div></div>'
+    )
+
+
+blocks.renderer("exercise")(render)

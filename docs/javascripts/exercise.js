@@ -1,0 +1,315 @@
+// Runnable exercises: an Ace editor, Run / Stop / Reset, streamed output, per-check results,
+// hints and solution. Python runs in one Web Worker shared by every exercise and kept across
+// MkDocs Material's instant navigation (this script runs once; the runtime below is a
+// window-level singleton). The worker boots lazily: when an exercise first scrolls into view
+// (the learner reads the prompt meanwhile, so Pyodide's few seconds of boot are mostly hidden)
+// or on the first Run, whichever comes first. Pages without exercises load no Pyodide and no Ace.
+(function () {
+  "use strict";
+  if (window.CourseExercise) return;
+
+  function siteRoot() {
+    try { if (typeof __md_scope !== "undefined") return new URL(__md_scope).href; } catch (e) { /* fall through */ }
+    try {
+      const config = JSON.parse(document.getElementById("__config").textContent);
+      return new URL(config.base.replace(/\/?$/, "/"), location.href).href;
+    } catch (e) { return new URL("./", location.href).href; }
+  }
+  const asset = (path) => new URL(path, siteRoot()).href;
+  const urls = () => ({ pyodide: asset("assets/pyodide/"), wheel: asset("assets/wheels/pysim-0.1.0-py3-none-any.whl") });
+
+  // ---- the shared worker -------------------------------------------------------------------
+  const runtime = {
+    worker: null,
+    boots: 0,
+    timeLimitMs: null,       // test/learner override of exercise.toml's timeout_s
+    prefetch: true,          // boot when an exercise scrolls into view
+    current: null,           // {runId, handlers, timer}
+    nextRunId: 1,
+  };
+
+  function startWorker() {
+    if (runtime.worker) return runtime.worker;
+    const worker = new Worker(asset("javascripts/python-worker.js"), { type: "module" });
+    runtime.boots += 1;
+    worker.onmessage = (event) => {
+      const msg = event.data;
+      const current = runtime.current;
+      if (msg.type === "ready") { runtime.ready = true; return; }
+      if (!current || msg.runId !== current.runId) return;
+      if (msg.type === "stdout") current.handlers.out(msg.text);
+      else if (msg.type === "stderr") current.handlers.err(msg.text);
+      else if (msg.type === "result") finish({ result: msg.result });
+      else if (msg.type === "crash") finish({ crash: msg.message });
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      const current = runtime.current;
+      restartWorker();
+      if (current) current.handlers.done({ crash: "The Python worker crashed: " + (event.message || "unknown error") });
+    };
+    runtime.ready = false;
+    runtime.worker = worker;
+    worker.postMessage({ type: "boot", urls: urls() });
+    return worker;
+  }
+
+  function restartWorker() {
+    if (runtime.worker) runtime.worker.terminate();
+    runtime.worker = null;
+    runtime.current = null;
+    startWorker();
+  }
+
+  function finish(outcome) {
+    const current = runtime.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    runtime.current = null;
+    current.handlers.done(outcome);
+  }
+
+  function run(code, check, timeLimitMs, handlers) {
+    if (runtime.current) stop("another run started");
+    const worker = startWorker();
+    const runId = runtime.nextRunId++;
+    const limit = runtime.timeLimitMs || timeLimitMs;
+    // The limit counts from when Python starts running the code, not while Pyodide boots.
+    const current = { runId, handlers, timer: null, limit };
+    runtime.current = current;
+    const arm = () => {
+      if (runtime.current !== current) return;
+      if (!runtime.ready) { setTimeout(arm, 50); return; }
+      current.timer = setTimeout(() => {
+        if (runtime.current !== current) return;
+        runtime.current = null;
+        restartWorker();
+        handlers.done({ timeout: limit });
+      }, limit);
+    };
+    arm();
+    worker.postMessage({ type: "run", runId, code, check, urls: urls() });
+  }
+
+  function stop(reason) {
+    const current = runtime.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    runtime.current = null;
+    restartWorker();
+    current.handlers.done({ stopped: reason || "stopped" });
+  }
+
+  // ---- Ace, loaded once, only on pages with exercises ---------------------------------------
+  let aceLoading = null;
+  function loadAce() {
+    if (window.ace) return Promise.resolve(window.ace);
+    if (!aceLoading) {
+      aceLoading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = asset("assets/ace/ace.js");
+        script.onload = () => {
+          window.ace.config.set("basePath", asset("assets/ace/"));
+          window.ace.config.set("loadWorkerFromBlob", false);
+          window.ace.config.set("useWorker", false);
+          resolve(window.ace);
+        };
+        script.onerror = () => { aceLoading = null; reject(new Error("could not load the editor")); };
+        document.head.appendChild(script);
+      });
+    }
+    return aceLoading;
+  }
+  const aceTheme = () => (document.body.getAttribute("data-md-color-scheme") === "slate"
+    ? "ace/theme/tomorrow_night" : "ace/theme/chrome");
+
+  const checkCache = new Map();
+  function loadCheck(id) {
+    if (!checkCache.has(id)) {
+      checkCache.set(id, fetch(asset(`assets/exercises/${id}/check.py`)).then((r) => {
+        if (!r.ok) throw new Error(`could not load the checks for ${id} (${r.status})`);
+        return r.text();
+      }).catch((e) => { checkCache.delete(id); throw e; }));
+    }
+    return checkCache.get(id);
+  }
+
+  // ---- one exercise widget ------------------------------------------------------------------
+  const editors = new Set();
+
+  function setup(root) {
+    if (root.dataset.ready) return;
+    root.dataset.ready = "1";
+    const id = root.dataset.exerciseId;
+    const starter = root.dataset.starter || "";
+    const $ = (sel) => root.querySelector(sel);
+    const runBtn = $(".course-exercise__run"), stopBtn = $(".course-exercise__stop"), resetBtn = $(".course-exercise__reset");
+    const output = $(".course-exercise__output"), checks = $(".course-exercise__checks"), status = $(".course-exercise__status");
+    const draftKey = "course.exercise.draft." + id;
+    let editor = null;
+
+    $(".course-exercise__solution code").textContent = root.dataset.solution || "";
+
+    function say(text) { status.textContent = text; }
+    function append(text, kind) {
+      const span = document.createElement("span");
+      span.className = "course-exercise__" + kind;
+      span.textContent = text;
+      output.appendChild(span);
+      output.scrollTop = output.scrollHeight;
+    }
+    function code() { return editor ? editor.getValue() : starter; }
+    function setCode(text) {
+      if (editor) { editor.setValue(text, -1); editor.session.clearAnnotations(); }
+    }
+
+    function showChecks(list) {
+      checks.replaceChildren();
+      for (const c of list) {
+        const li = document.createElement("li");
+        li.className = c.passed ? "course-exercise__check--pass" : "course-exercise__check--fail";
+        li.textContent = (c.passed ? "✓ " : "✗ ") + c.message;
+        checks.appendChild(li);
+      }
+    }
+
+    function done(outcome) {
+      runBtn.disabled = false;
+      stopBtn.disabled = true;
+      root.classList.remove("is-running");
+      if (outcome.timeout) {
+        append(`\nTime limit reached (${outcome.timeout / 1000} s): the run was stopped. An endless loop?\n`, "stderr");
+        say("Stopped by the time limit.");
+      } else if (outcome.stopped) {
+        append("\nStopped.\n", "stderr");
+        say("Stopped.");
+      } else if (outcome.crash) {
+        append("\n" + outcome.crash + "\n", "stderr");
+        say("The Python runtime failed; it was restarted. Try again.");
+      } else {
+        const r = outcome.result;
+        if (r.error && r.error.source === "learner") {
+          const where = r.error.line ? ` on line ${r.error.line}` : "";
+          say(`Your code raised ${r.error.type}${where}.`);
+          if (r.error.line && editor) {
+            editor.session.setAnnotations([{ row: r.error.line - 1, column: 0, type: "error",
+              text: `${r.error.type}: ${r.error.message}` }]);
+          }
+        } else if (r.error) {
+          append("\nThe exercise's checks are broken (not your fault):\n" + r.error.traceback, "stderr");
+          say("The checks could not run.");
+        } else {
+          showChecks(r.checks);
+          const passed = r.checks.filter((c) => c.passed).length;
+          say(r.passed ? `All ${passed} checks pass.` : `${passed} of ${r.checks.length} checks pass.`);
+          root.classList.toggle("is-passed", r.passed);
+          if (r.passed && window.CourseProgress) window.CourseProgress.recordExercise(id, true);
+        }
+      }
+    }
+
+    async function start() {
+      if (runtime.current) stop("another run started");
+      output.replaceChildren();
+      checks.replaceChildren();
+      root.classList.remove("is-passed");
+      if (editor) editor.session.clearAnnotations();
+      runBtn.disabled = true;
+      stopBtn.disabled = false;
+      root.classList.add("is-running");
+      say(runtime.ready ? "Running…" : "Starting Python (first run only)…");
+      let check;
+      try { check = await loadCheck(id); } catch (e) { done({ crash: e.message }); return; }
+      const limit = Number(root.dataset.timeoutMs) || 10000;
+      run(code(), check, limit, {
+        out: (t) => { say("Running…"); append(t, "stdout"); },
+        err: (t) => append(t, "stderr"),
+        done,
+      });
+    }
+
+    runBtn.addEventListener("click", start);
+    stopBtn.addEventListener("click", () => stop("stopped"));
+    resetBtn.addEventListener("click", () => {
+      if (code() !== starter && !window.confirm("Reset the editor to the starter code? Your changes are lost.")) return;
+      setCode(starter);
+      output.replaceChildren();
+      checks.replaceChildren();
+      say("");
+    });
+
+    const hintItems = Array.from(root.querySelectorAll(".course-exercise__hint"));
+    const nextHint = $(".course-exercise__next-hint");
+    nextHint.addEventListener("click", () => {
+      const hidden = hintItems.filter((li) => li.hidden);
+      if (hidden.length) hidden[0].hidden = false;
+      const left = hintItems.filter((li) => li.hidden).length;
+      if (left === 0) { nextHint.disabled = true; nextHint.textContent = "No more hints"; }
+      else nextHint.textContent = `Show another hint (${hintItems.length - left + 1} of ${hintItems.length})`;
+    });
+    const solution = $(".course-exercise__solution");
+    $(".course-exercise__show-solution").addEventListener("click", (event) => {
+      if (!window.confirm("Show the solution? Trying a hint first teaches more.")) return;
+      solution.hidden = false;
+      event.currentTarget.hidden = true;
+    });
+    $(".course-exercise__load-solution").addEventListener("click", () => {
+      if (code() !== starter && code() !== root.dataset.solution &&
+          !window.confirm("Replace your code in the editor with the solution?")) return;
+      setCode(root.dataset.solution || "");
+    });
+
+    const host = $(".course-exercise__editor");
+    loadAce().then((ace) => {
+      editor = ace.edit(host, {
+        mode: "ace/mode/python", theme: aceTheme(), value: localStorage.getItem(draftKey) || starter,
+        minLines: 12, maxLines: 40, fontSize: 14, showPrintMargin: false, tabSize: 4, useSoftTabs: true,
+      });
+      editor.clearSelection();
+      editors.add(editor);
+      root.courseEditor = editor;
+      editor.commands.addCommand({ name: "runExercise", bindKey: { win: "Ctrl-Enter", mac: "Command-Enter" },
+        exec: () => { if (!runBtn.disabled) start(); } });
+      editor.commands.addCommand({ name: "leaveEditor", bindKey: { win: "Esc", mac: "Esc" },
+        exec: () => runBtn.focus() });
+      editor.session.on("change", () => {
+        try {
+          const value = editor.getValue();
+          if (value === starter) localStorage.removeItem(draftKey); else localStorage.setItem(draftKey, value);
+        } catch (e) { /* storage full or blocked: the editor still works */ }
+      });
+      editor.textInput.getElement().setAttribute("aria-label", `Python code for exercise ${id}`);
+      runBtn.disabled = false;
+    }).catch((e) => {
+      host.textContent = "The editor could not load: " + e.message;
+      runBtn.disabled = false;   // the starter code can still be run
+    });
+
+    if (runtime.prefetch && "IntersectionObserver" in window) {
+      const observer = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); if (runtime.prefetch) startWorker(); }
+      }, { rootMargin: "200px" });
+      observer.observe(root);
+    }
+  }
+
+  function init() {
+    document.querySelectorAll(".course-exercise").forEach(setup);
+  }
+
+  // Follow Material's light/dark switch.
+  new MutationObserver(() => editors.forEach((e) => e.setTheme(aceTheme())))
+    .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  window.CourseExercise = {
+    setTimeLimit(ms) { runtime.timeLimitMs = ms; },
+    setPrefetch(on) { runtime.prefetch = !!on; },
+    get boots() { return runtime.boots; },
+    get ready() { return !!runtime.ready; },
+    stop,
+  };
+
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,88 @@
+"""Hidden checks for 02-keyed-payment-order. Each check_<name>(run) reads what the learner's
+code left in the simulated cluster (records, trace) and their variables/output."""
+
+TOPIC = "payments"
+PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]
+STEPS = ["create", "authorize", "capture", "refund"]
+
+
+def _field(record, name):
+    value = getattr(record, name)
+    return value() if callable(value) else value
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else value
+
+
+def _records_by_partition(run):
+    cluster = run.cluster()
+    assert TOPIC in cluster.topics(), f'There is no topic "{TOPIC}" on localhost:9092: create it first.'
+    return {p: cluster.records(TOPIC, p) for p in range(cluster.num_partitions(TOPIC))}
+
+
+def check_topic(run):
+    """The topic "payments" has 6 partitions."""
+    cluster = run.cluster()
+    assert TOPIC in cluster.topics(), f'There is no topic "{TOPIC}": create it with num_partitions=6.'
+    n = cluster.num_partitions(TOPIC)
+    assert n == 6, f'"{TOPIC}" has {n} partition(s); the exercise needs 6 (ordering must hold with parallelism).'
+
+
+def check_keyed_events(run):
+    """Every payment's four events were produced, keyed by the payment id."""
+    seen = {}
+    for partition, records in sorted(_records_by_partition(run).items()):
+        for record in records:
+            key = _text(_field(record, "key"))
+            seen.setdefault(key, []).append(_text(_field(record, "value")))
+    missing = [p for p in PAYMENT_IDS if p not in seen]
+    assert not missing, (f"No records keyed by {', '.join(missing)}. Pass key=payment_id to produce(): "
+                         f"keys found: {sorted(k for k in seen if k is not None)[:6] or 'none (null keys)'}")
+    for payment_id in PAYMENT_IDS:
+        assert sorted(seen[payment_id]) == sorted(STEPS), (
+            f"{payment_id} has events {seen[payment_id]}; expected each of {STEPS} exactly once.")
+
+
+def check_one_partition_per_payment(run):
+    """All events of one payment sit in a single partition."""
+    where = {}
+    for partition, records in _records_by_partition(run).items():
+        for record in records:
+            where.setdefault(_text(_field(record, "key")), set()).add(partition)
+    for payment_id in PAYMENT_IDS:
+        parts = sorted(where.get(payment_id, ()))
+        assert len(parts) == 1, (f"{payment_id}'s events are spread over partitions {parts}: "
+                                 "only records with the same key share a partition.")
+
+
+def check_order_in_partition(run):
+    """In its partition, each payment's events are in produced order (create → refund)."""
+    for partition, records in _records_by_partition(run).items():
+        ordered = sorted(records, key=lambda r: _field(r, "offset"))
+        per_key = {}
+        for record in ordered:
+            per_key.setdefault(_text(_field(record, "key")), []).append(_text(_field(record, "value")))
+        for payment_id in PAYMENT_IDS:
+            if payment_id in per_key:
+                assert per_key[payment_id] == STEPS, (
+                    f"In partition {partition}, {payment_id}'s events are {per_key[payment_id]}; "
+                    f"produce them in the order {STEPS}.")
+
+
+def check_consumed(run):
+    """The consumer read the events back, and events_by_payment matches the cluster."""
+    events = run.get("events_by_payment")
+    assert isinstance(events, dict), "Define events_by_payment: a dict payment id -> list of event names."
+    fetched = [e for e in run.cluster().trace if e.kind in ("fetch", "consume", "poll.fetch")]
+    assert fetched, "No consumer fetched from the cluster: consume the events back with Consumer.poll()."
+    for payment_id in PAYMENT_IDS:
+        got = events.get(payment_id)
+        assert got == STEPS, (f"events_by_payment[{payment_id!r}] is {got!r}; consumed in order it should be {STEPS}.")
+
+
+def check_conclusion(run):
+    """The output shows each payment, and in_order says True."""
+    assert run.get("in_order") is True, "Set in_order = True once you have compared the consumed order with STEPS."
+    for payment_id in PAYMENT_IDS:
+        assert payment_id in run.stdout, f"Print one line per payment: {payment_id} is missing from the output."
