@@ -1,0 +1,162 @@
+"""Runnable exercises in the built site: editor, Run/Stop, streamed output, tracebacks,
+time limit, checks, hints, solution, progress, and one Pyodide boot across instant navigation."""
+
+import re
+
+import pytest
+
+LESSON = "/lessons/2-partitions-and-ordering/"
+EXERCISE = '.course-exercise[data-exercise-id="02-keyed-payment-order"]'
+IDLE = f"!document.querySelector('{EXERCISE} .course-exercise__run').disabled"
+BOOT_TIMEOUT = 120_000   # a cold Pyodide boot on a busy 2-core machine; not a speed assertion
+
+
+@pytest.fixture
+def lesson(page, site_url):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: d.accept())
+    page.goto(site_url + LESSON)
+    page.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    page.requests = requests
+    return page
+
+
+def set_code(page, code):
+    page.evaluate("([sel, code]) => document.querySelector(sel).courseEditor.setValue(code, -1)", [EXERCISE, code])
+
+
+def run_and_wait(page):
+    page.click(f"{EXERCISE} .course-exercise__run")
+    page.wait_for_function(IDLE, timeout=BOOT_TIMEOUT)
+
+
+def output(page):
+    return page.inner_text(f"{EXERCISE} .course-exercise__output")
+
+
+def status(page):
+    return page.inner_text(f"{EXERCISE} .course-exercise__status")
+
+
+def test_typed_code_runs_and_streams_output(lesson):
+    editor = lesson.locator(f"{EXERCISE} .ace_text-input")
+    lesson.click(f"{EXERCISE} .course-exercise__editor")
+    lesson.keyboard.press("Control+A")
+    lesson.keyboard.press("Delete")
+    editor.type('print("typed", 6 * 7)')
+    lesson.keyboard.press("Control+Enter")          # the editor's Run shortcut
+    lesson.wait_for_function(IDLE, timeout=BOOT_TIMEOUT)
+    assert "typed 42" in output(lesson)
+    # Escape leaves the editor: focus moves to Run instead of being trapped.
+    lesson.click(f"{EXERCISE} .course-exercise__editor")
+    lesson.keyboard.press("Escape")
+    assert lesson.evaluate("document.activeElement.classList.contains('course-exercise__run')")
+
+
+def test_exception_shows_learner_traceback_and_page_keeps_working(lesson):
+    set_code(lesson, 'print("before")\n\ndef pay(amount):\n    return amount / 0\n\npay(10)\n')
+    run_and_wait(lesson)
+    text = output(lesson)
+    assert "before" in text
+    assert 'File "exercise.py", line 4, in pay' in text and "ZeroDivisionError" in text
+    assert "harness" not in text and "pyodide" not in text.lower()
+    assert "line 4" in status(lesson)
+    # Output is text, never HTML.
+    set_code(lesson, 'print("<b>bold</b><img src=x>")\n')
+    run_and_wait(lesson)
+    assert "<b>bold</b><img src=x>" in output(lesson)
+    assert lesson.locator(f"{EXERCISE} .course-exercise__output img").count() == 0
+
+
+def test_stop_ends_an_endless_loop_then_runs_again(lesson):
+    set_code(lesson, 'print("spinning", flush=True)\nwhile True:\n    pass\n')
+    lesson.click(f"{EXERCISE} .course-exercise__run")
+    lesson.wait_for_function(f"document.querySelector('{EXERCISE} .course-exercise__output').textContent.includes('spinning')",
+                             timeout=BOOT_TIMEOUT)
+    lesson.click(f"{EXERCISE} .course-exercise__stop")
+    lesson.wait_for_function(IDLE)
+    assert "Stopped" in output(lesson)
+    set_code(lesson, 'print("alive again")\n')
+    run_and_wait(lesson)
+    assert "alive again" in output(lesson)
+
+
+def test_time_limit_ends_a_runaway_run(lesson):
+    lesson.evaluate("window.CourseExercise.setTimeLimit(1500)")
+    set_code(lesson, "while True:\n    pass\n")
+    run_and_wait(lesson)
+    assert "Time limit reached" in output(lesson)
+    assert "time limit" in status(lesson)
+    set_code(lesson, 'print("next run fine")\n')
+    run_and_wait(lesson)
+    assert "next run fine" in output(lesson)
+
+
+def test_wrong_answer_shows_a_failing_check(lesson):
+    from pathlib import Path
+    wrong = (Path(__file__).resolve().parents[2] / "exercises/02-keyed-payment-order/wrong/no_key.py").read_text()
+    set_code(lesson, wrong)
+    run_and_wait(lesson)
+    failing = lesson.locator(f"{EXERCISE} .course-exercise__check--fail")
+    assert failing.count() >= 1
+    assert "key" in failing.first.inner_text()
+    assert lesson.evaluate("window.CourseProgress.lessonStatus('2-partitions-and-ordering').exercisesPassed") == 0
+
+
+def test_solution_passes_and_marks_progress(lesson):
+    lesson.click(f"{EXERCISE} .course-exercise__show-solution")      # confirm dialog accepted
+    lesson.click(f"{EXERCISE} .course-exercise__load-solution")
+    run_and_wait(lesson)
+    checks = lesson.locator(f"{EXERCISE} .course-exercise__checks li")
+    assert checks.count() >= 5
+    assert lesson.locator(f"{EXERCISE} .course-exercise__check--fail").count() == 0
+    assert "All" in status(lesson)
+    assert re.search(r"pay-1 p\d create,authorize,capture,refund", output(lesson))
+    assert lesson.evaluate("window.CourseProgress.lessonStatus('2-partitions-and-ordering').exercisesPassed") == 1
+
+
+def test_hints_reveal_one_at_a_time(lesson):
+    hints = lesson.locator(f"{EXERCISE} .course-exercise__hint")
+    total = hints.count()
+    assert total >= 2
+    visible = lambda: sum(hints.nth(i).is_visible() for i in range(total))  # noqa: E731
+    assert visible() == 0
+    for shown in range(1, total + 1):
+        lesson.click(f"{EXERCISE} .course-exercise__next-hint")
+        assert visible() == shown
+    assert lesson.locator(f"{EXERCISE} .course-exercise__next-hint").is_disabled()
+
+
+def test_reset_restores_the_starter(lesson):
+    starter = lesson.get_attribute(EXERCISE, "data-starter")
+    set_code(lesson, "print('mine')\n")
+    lesson.click(f"{EXERCISE} .course-exercise__reset")               # confirm dialog accepted
+    assert lesson.evaluate(f"document.querySelector('{EXERCISE}').courseEditor.getValue()") == starter
+
+
+def test_instant_navigation_keeps_the_worker(lesson, site_url):
+    set_code(lesson, 'print("first")\n')
+    run_and_wait(lesson)
+    assert "first" in output(lesson)
+    lesson.evaluate("window.__same_document = true")
+    lesson.click("a.md-header__button.md-logo, a[href$='../../']")   # home, via instant navigation
+    lesson.wait_for_function("!document.querySelector('.course-exercise')")
+    lesson.click(f"a[href$='lessons/2-partitions-and-ordering/']")
+    lesson.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    assert lesson.evaluate("window.__same_document") is True, "instant navigation reloaded the page"
+    set_code(lesson, 'print("second")\n')
+    run_and_wait(lesson)
+    assert "second" in output(lesson)
+    wasm = [u for u in lesson.requests if u.endswith("pyodide.asm.wasm")]
+    assert len(wasm) == 1, wasm
+    assert lesson.evaluate("window.CourseExercise.boots") == 1
+
+
+def test_home_page_loads_no_pyodide(page, site_url):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert requests, "the home page made no request at all"
+    assert [u for u in requests if "/assets/pyodide/" in u or "/assets/ace/" in u] == []

@@ -1,0 +1,59 @@
+"""Every exercise folder is complete, every reference solution passes its checks and every
+known-wrong answer fails at least one, through the same pysim.harness the browser uses."""
+
+from pathlib import Path
+
+import pytest
+
+from coursekit import exercise as renderer
+from pysim.harness import load_checks, run_exercise
+
+EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+FOLDERS = sorted(p for p in EXERCISES.iterdir() if p.is_dir())
+WRONG = [(folder, wrong) for folder in FOLDERS for wrong in sorted((folder / "wrong").glob("*.py"))]
+LESSONS = {"1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups", "4-exactly-once"}
+
+
+def test_there_are_exercises():
+    assert [p.name for p in FOLDERS if p.name == "02-keyed-payment-order"], "02-keyed-payment-order is missing"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_folder_is_complete(folder):
+    ex = renderer.load(folder.name)          # raises BlockError naming what is missing
+    assert ex["lesson"] in LESSONS
+    assert ex["hints"] and ex["wrong"]
+    checks = load_checks((folder / "check.py").read_text(encoding="utf-8"))
+    assert all(description.strip() for _, description, _ in checks), "every check needs a docstring"
+    assert ex["starter"] != ex["solution"]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_reference_solution_passes(folder):
+    result = run_exercise((folder / "solution.py").read_text(encoding="utf-8"),
+                          (folder / "check.py").read_text(encoding="utf-8"))
+    assert result["error"] is None, result["error"] and result["error"]["traceback"]
+    failing = [c for c in result["checks"] if not c["passed"]]
+    assert failing == [] and result["passed"]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_starter_does_not_pass(folder):
+    result = run_exercise((folder / "starter.py").read_text(encoding="utf-8"),
+                          (folder / "check.py").read_text(encoding="utf-8"))
+    assert not result["passed"]
+
+
+@pytest.mark.parametrize("folder,wrong", WRONG, ids=lambda p: p.name)
+def test_known_wrong_answer_fails_a_check(folder, wrong):
+    result = run_exercise(wrong.read_text(encoding="utf-8"), (folder / "check.py").read_text(encoding="utf-8"))
+    assert result["error"] is None, f"{wrong.name} should fail a check, not crash: {result['error']}"
+    failing = [c for c in result["checks"] if not c["passed"]]
+    assert failing, f"{wrong.name} passed every check"
+    assert all(c["message"] for c in failing)
+
+
+def test_runs_are_deterministic():
+    folder = EXERCISES / "02-keyed-payment-order"
+    code, check = (folder / "solution.py").read_text(), (folder / "check.py").read_text()
+    assert run_exercise(code, check)["stdout"] == run_exercise(code, check)["stdout"]

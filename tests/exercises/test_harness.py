@@ -1,0 +1,92 @@
+"""pysim.harness: learner errors are reported with the learner's line numbers, a broken
+check file is the harness's fault, output is captured and streamed as it is written."""
+
+from pysim.harness import run_exercise
+
+PASSING_CHECK = '''
+def check_said_hello(run):
+    """The program prints hello."""
+    assert "hello" in run.stdout, "Print hello."
+
+def check_answer(run):
+    """answer is 42."""
+    assert run.get("answer") == 42, f"answer is {run.get('answer')!r}, not 42."
+'''
+
+
+def test_stdout_captured_and_checks_pass():
+    result = run_exercise('print("hello")\nanswer = 6 * 7\n', PASSING_CHECK)
+    assert result["error"] is None
+    assert result["stdout"] == "hello\n"
+    assert [(c["name"], c["passed"]) for c in result["checks"]] == [("said_hello", True), ("answer", True)]
+    assert result["passed"] is True
+
+
+def test_failing_check_reports_its_message():
+    result = run_exercise('print("hello")\nanswer = 41\n', PASSING_CHECK)
+    assert result["passed"] is False
+    assert result["checks"][1] == {"name": "answer", "description": "answer is 42.", "passed": False,
+                                   "message": "answer is 41, not 42."}
+
+
+def test_output_is_streamed_in_order():
+    chunks = []
+    code = 'import sys\nprint("one")\nprint("two", file=sys.stderr)\nprint("three")\n'
+    result = run_exercise(code, PASSING_CHECK, stdout_cb=lambda t: chunks.append(("out", t)),
+                          stderr_cb=lambda t: chunks.append(("err", t)))
+    assert "".join(t for k, t in chunks if k == "out") == "one\nthree\n"
+    assert [k for k, t in chunks if t.strip()] == ["out", "err", "out"]
+    assert result["stderr"] == "two\n"
+
+
+def test_learner_exception_shows_learner_lines_only():
+    code = "answer = 1\n\ndef boom():\n    return {}['missing']\n\nboom()\n"
+    result = run_exercise(code, PASSING_CHECK)
+    err = result["error"]
+    assert err["type"] == "KeyError" and err["source"] == "learner"
+    assert err["line"] == 4
+    assert 'File "exercise.py", line 6' in err["traceback"]
+    assert 'File "exercise.py", line 4, in boom' in err["traceback"]
+    assert "return {}['missing']" in err["traceback"]
+    assert "harness" not in err["traceback"]
+    assert result["checks"] == [] and result["passed"] is False
+    assert "KeyError" in result["stderr"]
+
+
+def test_syntax_error_has_the_right_line():
+    result = run_exercise("answer = 42\nprint('ok')\nif answer = 3:\n    pass\n", PASSING_CHECK)
+    err = result["error"]
+    assert err["type"] == "SyntaxError" and err["line"] == 3 and err["source"] == "learner"
+    assert result["checks"] == []
+
+
+def test_broken_check_file_is_a_harness_error():
+    result = run_exercise('print("hello")\n', "def check_x(run):\n    return (\n")
+    assert result["error"]["source"] == "harness"
+    assert result["error"]["type"] == "SyntaxError"
+    assert result["passed"] is False
+
+
+def test_check_file_without_checks_is_a_harness_error():
+    result = run_exercise('print("hello")\n', "X = 1\n")
+    assert result["error"]["source"] == "harness"
+    assert "no check_" in result["error"]["message"]
+
+
+def test_learner_state_does_not_leak_between_runs():
+    run_exercise("answer = 42\nprint('hello')\n", PASSING_CHECK)
+    result = run_exercise("print('hello')\n", PASSING_CHECK)
+    assert result["checks"][1]["passed"] is False
+
+
+def test_system_exit_is_reported_not_raised():
+    result = run_exercise("raise SystemExit(3)\n", PASSING_CHECK)
+    assert result["error"]["type"] == "SystemExit"
+
+
+def test_check_crashing_on_learner_state_fails_that_check_only():
+    check = 'def check_a(run):\n    """len of items."""\n    assert len(run.get("items")) == 2\n'
+    result = run_exercise("items = None\n", check)
+    assert result["error"] is None
+    assert result["checks"][0]["passed"] is False
+    assert "TypeError" in result["checks"][0]["message"]
