@@ -23,7 +23,9 @@
     worker: null,
     boots: 0,
     timeLimitMs: null,       // test/learner override of exercise.toml's timeout_s
-    prefetch: true,          // boot when an exercise scrolls into view
+    // Boot when an exercise scrolls into view (window.CourseExerciseConfig = {prefetch: false}
+    // before this script turns that off: the boot benchmark measures a cold first Run).
+    prefetch: !(window.CourseExerciseConfig && window.CourseExerciseConfig.prefetch === false),
     current: null,           // {runId, handlers, timer}
     nextRunId: 1,
   };
