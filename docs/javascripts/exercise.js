@@ -42,7 +42,11 @@
       if (msg.type === "stdout") current.handlers.out(msg.text);
       else if (msg.type === "stderr") current.handlers.err(msg.text);
       else if (msg.type === "result") finish({ result: msg.result });
-      else if (msg.type === "crash") finish({ crash: msg.message });
+      else if (msg.type === "crash") {
+        // Pyodide failed to boot or died: a fresh worker for the next run.
+        finish({ crash: "Python could not run: " + msg.message });
+        restartWorker();
+      }
     };
     worker.onerror = (event) => {
       event.preventDefault();
