@@ -52,6 +52,7 @@ def check_one_partition_per_payment(run):
             where.setdefault(_text(_field(record, "key")), set()).add(partition)
     for payment_id in PAYMENT_IDS:
         parts = sorted(where.get(payment_id, ()))
+        assert parts, f"No record is keyed by {payment_id}, so nothing ties its events to one partition."
         assert len(parts) == 1, (f"{payment_id}'s events are spread over partitions {parts}: "
                                  "only records with the same key share a partition.")
 
@@ -84,5 +85,9 @@ def check_consumed(run):
 def check_conclusion(run):
     """The output shows each payment, and in_order says True."""
     assert run.get("in_order") is True, "Set in_order = True once you have compared the consumed order with STEPS."
+    events = run.get("events_by_payment")
+    actually = isinstance(events, dict) and all(events.get(p) == STEPS for p in PAYMENT_IDS)
+    assert actually, ("in_order says True, but events_by_payment shows another order: "
+                      "compute in_order from what you consumed instead of assuming it.")
     for payment_id in PAYMENT_IDS:
         assert payment_id in run.stdout, f"Print one line per payment: {payment_id} is missing from the output."
