@@ -50,8 +50,9 @@ def test_typed_code_runs_and_streams_output(lesson):
     assert "typed 42" in output(lesson)
     # Escape leaves the editor: focus moves to Run instead of being trapped.
     lesson.click(f"{EXERCISE} .course-exercise__editor")
+    lesson.wait_for_function("document.activeElement && document.activeElement.classList.contains('ace_text-input')")
     lesson.keyboard.press("Escape")
-    assert lesson.evaluate("document.activeElement.classList.contains('course-exercise__run')")
+    lesson.wait_for_function("document.activeElement.classList.contains('course-exercise__run')", timeout=5_000)
 
 
 def test_exception_shows_learner_traceback_and_page_keeps_working(lesson):
