@@ -177,3 +177,21 @@ def test_home_page_loads_no_pyodide(page, site_url):
     page.wait_for_load_state("networkidle")
     assert requests, "the home page made no request at all"
     assert [u for u in requests if "/assets/pyodide/" in u or "/assets/ace/" in u] == []
+
+
+def test_failed_python_boot_is_reported_and_recovers(page, site_url):
+    """A worker that cannot boot (here: the pysim wheel is unreachable) shows a message, the page
+    keeps working, and the next Run gets a fresh worker."""
+    page.on("dialog", lambda d: d.accept())
+    page.add_init_script("window.CourseExerciseConfig = {prefetch: false};")
+    page.route("**/assets/wheels/*.whl", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(site_url + LESSON)
+    page.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    set_code(page, 'print("hello")\n')
+    run_and_wait(page)
+    assert "could not fetch the pysim wheel" in output(page)
+    assert "restarted" in status(page)
+    page.unroute("**/assets/wheels/*.whl")
+    run_and_wait(page)
+    assert "hello" in output(page)
+    assert page.evaluate("window.CourseExercise.boots") >= 2
