@@ -56,7 +56,7 @@
       return lessons().filter(function (l) { return api.lessonStatus(l.id).completed; }).length;
     },
     totalLessons: function () { return lessons().length || 4; },
-    reset: function () { save(empty()); change(); },
+    reset: function () { notice = null; var n = document.querySelector(".course-progress-notice"); if (n) n.hidden = true; save(empty()); change(); },
     onChange: function (fn) { listeners.push(fn); }
   };
   window.CourseProgress = api;
