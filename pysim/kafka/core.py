@@ -1,6 +1,7 @@
 """Cluster, log, producer and consumer in one module (first cut; to be split one concept each)."""
 from pysim.simulation import Simulation
 from pysim.partitioner import partition_for_key, crc32_partition
+from pysim.kafka import config as _config
 
 OFFSET_BEGINNING, OFFSET_END, OFFSET_STORED, OFFSET_INVALID = -2, -1, -1000, -1001
 
@@ -10,6 +11,7 @@ class KafkaError:
     _PARTITION_EOF = -191
     _AUTO_OFFSET_RESET = -140
     _INVALID_ARG = -186
+    _UNKNOWN_PARTITION = -190
     OFFSET_OUT_OF_RANGE = 1
     UNKNOWN_TOPIC_OR_PART = 3
 
@@ -133,6 +135,7 @@ def _enc(x):
 
 class Producer:
     def __init__(self, conf):
+        conf = _config.validate(conf, _config.PRODUCER, KafkaError, KafkaException)
         self._c = cluster(conf.get("bootstrap.servers", "localhost:9092"))
         self._part = conf.get("partitioner", "consistent_random")
         self._rnd = self._c.sim.rng.stream("producer.partitioner")
@@ -176,6 +179,9 @@ class Producer:
 
 class Consumer:
     def __init__(self, conf):
+        conf = _config.validate(conf, _config.CONSUMER, KafkaError, KafkaException)
+        if not conf.get("group.id"):
+            raise ValueError("Failed to create consumer: group.id must be set")
         self._c = cluster(conf.get("bootstrap.servers", "localhost:9092"))
         self._group = conf.get("group.id")
         self._reset = conf.get("auto.offset.reset", "latest")
@@ -215,6 +221,7 @@ class Consumer:
             if pos < hi:
                 rec = self._c._logs[t][p][pos - lo]
                 self._pos[(t, p)] = pos + 1
+                self._c.trace.record("fetch", self._group or "", topic=t, partition=p, offset=rec.offset)
                 if self._auto and self._group:
                     self._c._commits[(self._group, t, p)] = pos + 1
                 return Message(t, p, rec)
