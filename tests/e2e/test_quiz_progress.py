@@ -18,10 +18,11 @@ def test_progress_bar_on_every_page(page, site_url):
 
 
 def test_corrupt_and_foreign_values_reset_with_notice(page, site_url):
-    page.goto(f"{site_url}/")
     for junk in ["{not json", json.dumps({"version": 99, "quizzes": {}})]:
-        page.evaluate("([k, v]) => localStorage.setItem(k, v)", [KEY, junk])
-        page.reload()
+        # Written before any page script runs, so no earlier page can read it first.
+        # Init scripts accumulate; the last one written wins.
+        page.add_init_script(f"localStorage.setItem({json.dumps(KEY)}, {json.dumps(junk)})")
+        page.goto(f"{site_url}/")
         bar_text(page)
         page.wait_for_selector(".course-progress-notice:visible:has-text('reset')")
         assert json.loads(page.evaluate("k => localStorage.getItem(k)", KEY))["version"] == 1

@@ -4,8 +4,9 @@ LESSONS = ["1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups",
 
 def test_search_finds_partition(page, site_url):
     page.goto(f"{site_url}/")
-    page.locator("label[for=__search]:visible").first.click()
-    page.fill("input.md-search__input", "partition")
+    # At desktop width the search field sits in the header; typing opens the results.
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("partition")
     page.wait_for_selector(".md-search-result__item a[href*='lessons/']")
 
 
