@@ -58,3 +58,34 @@ def test_every_quiz_right_and_wrong(page, site_url):
             assert form.locator(".quiz-feedback").inner_text() == "Correct."
         n = forms.count()
         assert page.inner_text(f"#concept-score-{lesson['id']}") == f"Concept score: {n}/{n}"
+
+
+def test_keyboard_only_answers_complete_a_lesson_and_survive_reload(page, site_url):
+    """Lesson 1 has no exercise: three right answers, given with the keyboard alone,
+    complete it; the progress and a design-challenge draft survive a reload."""
+    page.goto(f"{site_url}/lessons/{LESSONS[0]}/")
+    assert bar_text(page) == "Session progress: 0 / 4 completed"
+    forms = page.locator("form.quiz")
+    assert forms.count() == 3
+    for i in range(3):
+        form = forms.nth(i)
+        key = int(form.get_attribute("data-key"))
+        form.locator("input[type=radio]").first.focus()
+        page.keyboard.press("Space")  # selects the focused option (A)
+        for _ in range(key):
+            page.keyboard.press("ArrowDown")  # radio groups move (and select) with arrows
+        assert form.locator("input[type=radio]").nth(key).is_checked()
+        page.keyboard.press("Tab")  # from the radio group to "Check answer"
+        assert page.evaluate("() => document.activeElement.classList.contains('quiz-check')")
+        page.keyboard.press("Enter")
+        assert form.locator(".quiz-feedback").inner_text() == "Correct."
+    assert bar_text(page) == "Session progress: 1 / 4 completed"
+
+    draft = "Topics: orders (12 partitions), payments keyed by payment_id"
+    page.locator(".challenge textarea").first.fill(draft)
+    page.wait_for_timeout(600)  # the draft is saved 400 ms after typing stops
+    page.reload()
+    assert bar_text(page) == "Session progress: 1 / 4 completed"
+    assert page.locator(".challenge textarea").first.input_value() == draft
+    status = page.evaluate(f"() => CourseProgress.lessonStatus('{LESSONS[0]}')")
+    assert status["completed"] is True and status["quizCorrect"] == 3
