@@ -2,6 +2,8 @@
 distinct keys into one topic of 6 partitions, produced and then consumed in full.
 Kept in one place so the numbers compare like with like."""
 
+import platform
+import sys
 import time
 
 MESSAGES = 100_000
@@ -27,6 +29,8 @@ def rates(produced: int, produce_s: float, consumed: int, consume_s: float) -> d
         "consume_seconds": round(consume_s, 4),
         "produce_per_s": round(produced / produce_s) if produce_s > 0 else None,
         "consume_per_s": round(consumed / consume_s) if consume_s > 0 else None,
+        "python": platform.python_version(),
+        "platform": sys.platform,
     }
 
 
