@@ -3,21 +3,28 @@ pictures draw it."""
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 
-@dataclass(frozen=True)
 class Event:
-    seq: int
-    time_ms: int
-    kind: str
-    actor: str
-    data: dict = field(default_factory=dict)
+    """One state change. A plain slotted class: the trace records one per produced and
+    fetched record, so construction cost is on the hot path."""
+
+    __slots__ = ("seq", "time_ms", "kind", "actor", "data")
+
+    def __init__(self, seq: int, time_ms: int, kind: str, actor: str, data: dict | None = None):
+        self.seq, self.time_ms, self.kind, self.actor = seq, time_ms, kind, actor
+        self.data = {} if data is None else data
 
     def to_dict(self) -> dict:
         return {"seq": self.seq, "time_ms": self.time_ms, "kind": self.kind,
                 "actor": self.actor, "data": self.data}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Event) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"Event({self.seq}, {self.time_ms}, {self.kind!r}, {self.actor!r}, {self.data!r})"
 
 
 class Trace:

@@ -45,7 +45,9 @@ class TopicPartition:
         return (self.topic, self.partition) == (other.topic, other.partition)
 
     def __hash__(self):
-        return 0
+        # Only lets TopicPartition be a dict key; dicts iterate in insertion order, so the
+        # salted string hash never decides behaviour.
+        return hash((self.topic, self.partition))
 
     def __repr__(self):
         return f"TopicPartition{{topic={self.topic},partition={self.partition},offset={self.offset}}}"
