@@ -187,7 +187,9 @@ class Consumer:
         self._c = cluster(conf.get("bootstrap.servers", "localhost:9092"))
         self._group = conf.get("group.id")
         self._reset = conf.get("auto.offset.reset", "latest")
-        self._auto = str(conf.get("enable.auto.commit", True)).lower() == "true"
+        self._auto = _config.as_bool(conf.get("enable.auto.commit", True)) and bool(self._group)
+        self._auto_interval_ms = int(conf.get("auto.commit.interval.ms", 5000))
+        self._last_auto_commit_ms = self._c.now_ms
         self._pos = {}
 
     def subscribe(self, topics, on_assign=None, on_revoke=None, on_lost=None):
@@ -218,18 +220,24 @@ class Consumer:
         return lo if self._reset in ("earliest", "smallest", "beginning") else hi
 
     def poll(self, timeout=None):
+        self._maybe_auto_commit()
         for (t, p), pos in sorted(self._pos.items()):
             lo, hi = self._c.watermarks(t, p)
             if pos < hi:
                 rec = self._c._logs[t][p][pos - lo]
                 self._pos[(t, p)] = pos + 1
                 self._c.trace.record("fetch", self._group or "", topic=t, partition=p, offset=rec.offset)
-                if self._auto and self._group:
-                    self._c._commits[(self._group, t, p)] = pos + 1
                 return Message(t, p, rec)
         if timeout and timeout > 0:
             self._c.advance(int(timeout * 1000))
         return None
+
+    def _maybe_auto_commit(self):
+        """librdkafka's auto commit: every auto.commit.interval.ms of (virtual) time, commit
+        the positions reached by messages that earlier polls returned."""
+        if self._auto and self._pos and self._c.now_ms - self._last_auto_commit_ms >= self._auto_interval_ms:
+            self._last_auto_commit_ms = self._c.now_ms
+            self.commit(asynchronous=True)
 
     def commit(self, message=None, offsets=None, asynchronous=True):
         if message is not None:
@@ -259,6 +267,6 @@ class Consumer:
         return self._c.watermarks(tp.topic, tp.partition)
 
     def close(self):
-        if self._auto and self._group:
+        if self._auto and self._pos:
             self.commit(asynchronous=False)
         self._pos = {}
