@@ -107,6 +107,26 @@ class Cluster:
 
     def committed(self, group, topic, partition): return self._commits.get((group, topic, partition))
 
+    def append(self, topic, partition, key, value, timestamp, headers, actor="producer"):
+        """Append one record at the log end; the only place offsets are assigned."""
+        log = self._logs[topic][partition]
+        rec = Record(log[-1].offset + 1 if log else 0, key, value, timestamp or self.now_ms, headers)
+        log.append(rec)
+        self.trace.record("produce", actor, topic=topic, partition=partition, offset=rec.offset)
+        return rec
+
+    def read(self, topic, partition, offset, actor=""):
+        """The record at ``offset`` (between log start and high watermark), traced as a fetch."""
+        log = self._logs[topic][partition]
+        rec = log[offset - log[0].offset]
+        self.trace.record("fetch", actor, topic=topic, partition=partition, offset=rec.offset)
+        return rec
+
+    def commit(self, group, topic, partition, offset):
+        """Store a group's committed offset: the next offset it will read."""
+        self._commits[(group, topic, partition)] = offset
+        self.trace.record("commit", group or "", topic=topic, partition=partition, offset=offset)
+
     def _ensure(self, topic):
         if topic not in self._logs:
             if not self.auto_create:
@@ -159,10 +179,7 @@ class Producer:
                 partition = partition_for_key(key, n)
             else:
                 partition = crc32_partition(key, n)
-        log = self._c._logs[topic][partition]
-        rec = Record(log[-1].offset + 1 if log else 0, key, value, timestamp or self._c.now_ms, headers)
-        log.append(rec)
-        self._c.trace.record("produce", "producer", topic=topic, partition=partition, offset=rec.offset)
+        rec = self._c.append(topic, partition, key, value, timestamp, headers)
         self._pending.append((cb, Message(topic, partition, rec)))
 
     def poll(self, timeout=None):
@@ -222,11 +239,10 @@ class Consumer:
     def poll(self, timeout=None):
         self._maybe_auto_commit()
         for (t, p), pos in sorted(self._pos.items()):
-            lo, hi = self._c.watermarks(t, p)
+            _, hi = self._c.watermarks(t, p)
             if pos < hi:
-                rec = self._c._logs[t][p][pos - lo]
+                rec = self._c.read(t, p, pos, actor=self._group or "")
                 self._pos[(t, p)] = pos + 1
-                self._c.trace.record("fetch", self._group or "", topic=t, partition=p, offset=rec.offset)
                 return Message(t, p, rec)
         if timeout and timeout > 0:
             self._c.advance(int(timeout * 1000))
@@ -247,8 +263,7 @@ class Consumer:
         else:
             items = sorted(self._pos.items())
         for (t, p), off in items:
-            self._c._commits[(self._group, t, p)] = off
-            self._c.trace.record("commit", self._group or "", topic=t, partition=p, offset=off)
+            self._c.commit(self._group, t, p, off)
         return None if asynchronous else [TopicPartition(t, p, o) for (t, p), o in items]
 
     def committed(self, partitions, timeout=None):
