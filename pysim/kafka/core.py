@@ -151,6 +151,11 @@ def reset_all(seed=0):
     _seed[0] = seed
 
 
+def _or_invalid(offset):
+    """A stored offset, or OFFSET_INVALID when there is none (0 is a real offset)."""
+    return OFFSET_INVALID if offset is None else offset
+
+
 def _enc(x):
     return x.encode("utf-8") if isinstance(x, str) else x
 
@@ -267,8 +272,7 @@ class Consumer:
         return None if asynchronous else [TopicPartition(t, p, o) for (t, p), o in items]
 
     def committed(self, partitions, timeout=None):
-        return [TopicPartition(tp.topic, tp.partition,
-                               self._c.committed(self._group, tp.topic, tp.partition) or OFFSET_INVALID)
+        return [TopicPartition(tp.topic, tp.partition, _or_invalid(self._c.committed(self._group, tp.topic, tp.partition)))
                 for tp in partitions]
 
     def position(self, partitions):

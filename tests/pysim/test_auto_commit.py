@@ -61,3 +61,14 @@ def test_disabled_auto_commit_commits_nothing_even_on_close():
     consumer.poll(0)
     consumer.close()
     assert c.committed("g", "orders", 0) is None
+
+
+def test_a_commit_at_offset_zero_is_reported_as_zero_not_invalid():
+    c = _setup()
+    consumer = _consumer(**{"enable.auto.commit": False})
+    tp = kafka.TopicPartition("orders", 0, 0)
+    consumer.commit(offsets=[tp], asynchronous=False)
+    assert c.committed("g", "orders", 0) == 0
+    assert consumer.committed([kafka.TopicPartition("orders", 0)])[0].offset == 0
+    other = kafka.Consumer({"bootstrap.servers": "localhost:9092", "group.id": "never"})
+    assert other.committed([kafka.TopicPartition("orders", 0)])[0].offset == kafka.OFFSET_INVALID
