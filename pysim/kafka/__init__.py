@@ -1,11 +1,22 @@
-"""Minimal confluent-kafka compatible client API over an in-process deterministic cluster.
+"""A confluent-kafka shaped client API over an in-process, deterministic Kafka cluster.
 
-PARTIAL: written under time pressure; covers produce/consume/commit basics only.
+``from pysim import kafka`` stands in for ``import confluent_kafka``: Producer, Consumer,
+TopicPartition, KafkaError, KafkaException, Message behave like theirs. ``kafka.cluster()``
+is the handle to the simulated cluster (topics, virtual time, logs, trace);
+``kafka.reset_all(seed)`` starts over.
 """
-from pysim.kafka.core import (
-    Producer, Consumer, TopicPartition, KafkaError, KafkaException, Message, cluster, reset_all,
-    OFFSET_BEGINNING, OFFSET_END, OFFSET_STORED, OFFSET_INVALID,
+from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.topic_partition import (
+    TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_STORED, OFFSET_INVALID,
 )
+from pysim.kafka.message import (
+    Message, TIMESTAMP_NOT_AVAILABLE, TIMESTAMP_CREATE_TIME, TIMESTAMP_LOG_APPEND_TIME,
+)
+from pysim.kafka.cluster import Cluster, cluster, reset_all
+from pysim.kafka.producer import Producer
+from pysim.kafka.consumer import Consumer
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
-           "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED", "OFFSET_INVALID"]
+           "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
+           "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
+           "TIMESTAMP_LOG_APPEND_TIME"]

@@ -2,6 +2,8 @@
 invalid enum value raises KafkaException(_INVALID_ARG) with librdkafka's wording, before
 the client touches the cluster, so a bad config changes nothing."""
 
+from pysim.kafka.errors import KafkaError, KafkaException
+
 # Properties pysim understands or accepts (librdkafka names). Accepted-but-ignored ones are
 # listed so that scripts written for a real cluster run unchanged.
 COMMON = {
@@ -38,13 +40,13 @@ BOOLEANS = {"enable.auto.commit", "enable.idempotence", "enable.partition.eof",
             "enable.auto.offset.store", "allow.auto.create.topics"}
 
 
-def validate(conf, known: set, kafka_error, kafka_exception) -> dict:
+def validate(conf, known: set) -> dict:
     """Return a copy of ``conf`` or raise like librdkafka would."""
     if not isinstance(conf, dict):
         raise TypeError(f"expected configuration dict, got {type(conf).__name__}")
 
     def fail(reason):
-        raise kafka_exception(kafka_error(kafka_error._INVALID_ARG, reason))
+        raise KafkaException(KafkaError(KafkaError._INVALID_ARG, reason))
 
     for name in sorted(conf):
         value = conf[name]

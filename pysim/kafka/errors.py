@@ -1,0 +1,140 @@
+"""Errors shaped like confluent_kafka's: a KafkaError value (code, name, reason, flags)
+carried by a KafkaException. Codes are librdkafka's numbers, so a learner's
+``err.code() == KafkaError._PARTITION_EOF`` checks work unchanged on a real cluster."""
+
+
+class KafkaError:
+    """An error code with librdkafka's number and name."""
+
+    # librdkafka-local errors (negative)
+    _BAD_MSG = -199
+    _DESTROY = -197
+    _FAIL = -196
+    _TRANSPORT = -195
+    _MSG_TIMED_OUT = -192
+    _PARTITION_EOF = -191
+    _UNKNOWN_PARTITION = -190
+    _UNKNOWN_TOPIC = -188
+    _INVALID_ARG = -186
+    _TIMED_OUT = -185
+    _QUEUE_FULL = -184
+    _STATE = -172
+    _NO_OFFSET = -168
+    _AUTO_OFFSET_RESET = -140
+    _ASSIGN_PARTITIONS = -175
+    _REVOKE_PARTITIONS = -174
+    _FENCED = -144
+    _NOT_IMPLEMENTED = -170
+    _UNKNOWN_GROUP = -179
+    # broker errors (positive, Kafka protocol numbers)
+    NO_ERROR = 0
+    OFFSET_OUT_OF_RANGE = 1
+    INVALID_MSG = 2
+    UNKNOWN_TOPIC_OR_PART = 3
+    INVALID_MSG_SIZE = 4
+    LEADER_NOT_AVAILABLE = 5
+    NOT_LEADER_FOR_PARTITION = 6
+    REQUEST_TIMED_OUT = 7
+    MSG_SIZE_TOO_LARGE = 10
+    COORDINATOR_NOT_AVAILABLE = 15
+    NOT_COORDINATOR = 16
+    ILLEGAL_GENERATION = 22
+    INCONSISTENT_GROUP_PROTOCOL = 23
+    INVALID_GROUP_ID = 24
+    UNKNOWN_MEMBER_ID = 25
+    INVALID_SESSION_TIMEOUT = 26
+    REBALANCE_IN_PROGRESS = 27
+    INVALID_COMMIT_OFFSET_SIZE = 28
+    TOPIC_AUTHORIZATION_FAILED = 29
+    GROUP_AUTHORIZATION_FAILED = 30
+    INVALID_TIMESTAMP = 32
+    TOPIC_ALREADY_EXISTS = 36
+    INVALID_PARTITIONS = 37
+    INVALID_REPLICATION_FACTOR = 38
+    INVALID_CONFIG = 40
+    INVALID_REQUEST = 42
+    OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+    DUPLICATE_SEQUENCE_NUMBER = 46
+    INVALID_PRODUCER_EPOCH = 47
+    INVALID_TXN_STATE = 48
+    INVALID_PRODUCER_ID_MAPPING = 49
+    INVALID_TRANSACTION_TIMEOUT = 50
+    CONCURRENT_TRANSACTIONS = 51
+    NON_EMPTY_GROUP = 68
+    GROUP_ID_NOT_FOUND = 69
+    UNKNOWN_PRODUCER_ID = 59
+    FENCED_INSTANCE_ID = 82
+    UNSTABLE_OFFSET_COMMIT = 88
+
+    def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
+        self._code = code
+        self._reason = reason if reason is not None else _default_reason(code)
+        self._fatal, self._retriable, self._txn_requires_abort = fatal, retriable, txn_requires_abort
+
+    def code(self):
+        return self._code
+
+    def name(self):
+        return _name_of(self._code)
+
+    def str(self):
+        return self._reason
+
+    def fatal(self):
+        return self._fatal
+
+    def retriable(self):
+        return self._retriable
+
+    def txn_requires_abort(self):
+        return self._txn_requires_abort
+
+    def __eq__(self, other):
+        if isinstance(other, KafkaError):
+            return self._code == other._code
+        return self._code == other
+
+    def __hash__(self):
+        return hash(self._code)
+
+    def __str__(self):
+        return self._reason
+
+    def __repr__(self):
+        return f'KafkaError{{code={self.name()},val={self._code},str="{self._reason}"}}'
+
+
+def _name_of(code):
+    for name, value in vars(KafkaError).items():
+        if value == code and isinstance(value, int) and name.upper() == name:
+            return name
+    return f"ERR_{code}"
+
+
+def _default_reason(code):
+    return {
+        KafkaError._PARTITION_EOF: "Broker: No more messages",
+        KafkaError.UNKNOWN_TOPIC_OR_PART: "Broker: Unknown topic or partition",
+        KafkaError._UNKNOWN_PARTITION: "Local: Unknown partition",
+        KafkaError._UNKNOWN_TOPIC: "Local: Unknown topic",
+        KafkaError.OFFSET_OUT_OF_RANGE: "Broker: Offset out of range",
+        KafkaError.TOPIC_ALREADY_EXISTS: "Broker: Topic already exists",
+    }.get(code, _name_of(code))
+
+
+class KafkaException(Exception):
+    """Raised with one KafkaError as its only argument, like confluent_kafka."""
+
+    def __init__(self, error, *rest):
+        if not isinstance(error, KafkaError):
+            error = KafkaError(KafkaError._FAIL, str(error))
+        super().__init__(error, *rest)
+        self.args = (error,)
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+def fail(code, reason=None):
+    """Raise KafkaException(KafkaError(code, reason)): the one-liner the clients use."""
+    raise KafkaException(KafkaError(code, reason))
