@@ -56,6 +56,16 @@ class PartitionLog:
         i = self.index_of(offset)
         return self._records[i] if i < len(self._records) else None
 
+    def offset_for_timestamp(self, timestamp_ms):
+        """Kafka's ListOffsets by time: the offset of the first surviving record (in offset
+        order) whose timestamp is >= ``timestamp_ms``, or None when there is none.
+        Create times need not grow with offsets, so this is a scan, as the broker does
+        within a segment after its time index narrows the search."""
+        for rec in self._records:
+            if rec.timestamp >= timestamp_ms:
+                return rec.offset
+        return None
+
     def in_range(self, offset):
         return self.log_start_offset <= offset <= self.log_end_offset
 
