@@ -1,0 +1,67 @@
+"""Figures drawn from simulator state say what the cluster holds, in the picture and in words."""
+
+import xml.etree.ElementTree as ET
+
+from pysim import kafka
+from pysim.draw import distribution_figure, log_figure
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _cluster_with_two_groups():
+    kafka.reset_all(seed=3)
+    c = kafka.cluster("draw:9092")
+    c.create_topic("orders", 2)
+    p = kafka.Producer({"bootstrap.servers": "draw:9092", "partitioner": "murmur2_random"})
+    for i in range(9):
+        p.produce("orders", key=f"order-{i % 3}", value=str(i))
+    p.flush()
+    c.commit("billing", "orders", 0, c.watermarks("orders", 0)[1])
+    c.commit("analytics", "orders", 0, 1)
+    return c
+
+
+def test_log_figure_draws_every_record_and_the_group_positions():
+    c = _cluster_with_two_groups()
+    fig = log_figure(c, "orders", groups=["billing", "analytics"])
+    root = ET.fromstring(fig.svg)
+    assert root.get("role") == "img"
+    texts = [t.text for t in root.iter(SVG + "text")]
+    for p in (0, 1):
+        for rec in c.records("orders", p):
+            assert str(rec.offset) in texts
+    high0 = c.watermarks("orders", 0)[1]
+    assert f"billing → {high0}" in texts and "analytics → 1" in texts
+    assert len(list(root.iter(SVG + "rect"))) == sum(len(c.records("orders", p)) for p in (0, 1))
+    # The text alternative says the same thing.
+    assert f"group billing will read offset {high0} next" in fig.text
+    assert "group billing has no committed offset" in fig.text   # partition 1
+    assert root.find(SVG + "desc").text == fig.text
+
+
+def test_log_figure_truncates_to_the_newest_records_and_says_so():
+    kafka.reset_all(seed=0)
+    c = kafka.cluster("draw-long:9092")
+    c.create_topic("t", 1)
+    p = kafka.Producer({"bootstrap.servers": "draw-long:9092"})
+    for i in range(30):
+        p.produce("t", key="k", value=str(i))
+    fig = log_figure(c, "t", max_cells=5)
+    texts = [t.text for t in ET.fromstring(fig.svg).iter(SVG + "text")]
+    assert "25" in texts and "29" in texts and "24" not in texts and "…" in texts
+    assert "offsets 25 to 29 (older ones not drawn)" in fig.text
+
+
+def test_same_state_same_picture():
+    a = log_figure(_cluster_with_two_groups(), "orders", groups=["billing"]).svg
+    b = log_figure(_cluster_with_two_groups(), "orders", groups=["billing"]).svg
+    assert a == b
+
+
+def test_distribution_figure_bars_follow_counts():
+    fig = distribution_figure([10, 30, 20])
+    root = ET.fromstring(fig.svg)
+    heights = [float(r.get("height")) for r in root.iter(SVG + "rect")]
+    assert heights[1] == max(heights) and heights[0] == heights[1] / 3
+    assert "partition 1 has 30" in fig.text and "1.50 times the mean" in fig.text
+    assert fig.html().count("<details") == 1
