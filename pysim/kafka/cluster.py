@@ -4,17 +4,27 @@ one cluster; ``cluster(servers)`` is the documented handle lessons and tests use
 topics, move time and inspect logs."""
 
 from pysim.simulation import Simulation
+from pysim.kafka import compaction, retention
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.log import PartitionLog
+from pysim.kafka.record_size import batch_size
+from pysim.kafka.topic_config import TopicConfig
 
 
 class Topic:
-    __slots__ = ("name", "partitions", "config")
+    __slots__ = ("name", "partitions", "config", "log_config", "_sim")
 
-    def __init__(self, name, num_partitions, config):
-        self.name = name
-        self.partitions = [PartitionLog(name, p) for p in range(num_partitions)]
-        self.config = dict(config or {})
+    def __init__(self, name, num_partitions, log_config, sim):
+        self.name, self._sim = name, sim
+        self.log_config = log_config
+        self.config = dict(log_config.overrides)   # the overrides, as strings, as Kafka stores them
+        self.partitions = [self.new_log(p) for p in range(num_partitions)]
+
+    def new_log(self, partition):
+        """An empty log for ``partition`` with this topic's config (also for added partitions)."""
+        sim = self._sim
+        return PartitionLog(self.name, partition, self.log_config, sim.clock.now_ms, sim.trace,
+                            sim.rng.stream("log.segment_jitter"))
 
 
 class Cluster:
@@ -24,6 +34,8 @@ class Cluster:
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
         self._members = {}           # group -> list of member ids currently subscribed
+        self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists
+        self.sim.scheduler.call_later(retention.INITIAL_TASK_DELAY_MS, self._retention_task)
 
     # -- kernel ---------------------------------------------------------------------
     @property
@@ -38,6 +50,8 @@ class Cluster:
 
     # -- topics -----------------------------------------------------------------------
     def create_topic(self, name, num_partitions=1, config=None):
+        """Create a topic; ``config`` holds topic configs (``retention.ms``, ``cleanup.policy``,
+        ...), validated like the broker does: a bad one raises INVALID_CONFIG and creates nothing."""
         if not isinstance(name, str) or not name:
             fail(KafkaError.INVALID_REQUEST if isinstance(name, str) else KafkaError._INVALID_ARG,
                  f"Invalid topic name: {name!r}")
@@ -45,13 +59,36 @@ class Cluster:
             fail(KafkaError.TOPIC_ALREADY_EXISTS, f"Topic '{name}' already exists.")
         if isinstance(num_partitions, bool) or not isinstance(num_partitions, int) or num_partitions < 1:
             fail(KafkaError.INVALID_PARTITIONS, f"Number of partitions must be larger than 0, got {num_partitions!r}.")
-        self._topics[name] = Topic(name, num_partitions, config)
+        if config is not None and not isinstance(config, dict):
+            fail(KafkaError.INVALID_CONFIG, f"Topic config must be a dict, got {type(config).__name__}")
+        log_config = TopicConfig(config)
+        self._topics[name] = Topic(name, num_partitions, log_config, self.sim)
         self.trace.record("topic.create", "cluster", topic=name, partitions=num_partitions)
+        if log_config.compact:
+            self._start_cleaner()
 
     def has_topic(self, name): return name in self._topics
     def topics(self): return sorted(self._topics)
     def num_partitions(self, topic): return len(self._topic(topic).partitions)
-    def topic_config(self, topic): return dict(self._topic(topic).config)
+    def topic_config(self, topic):
+        """The topic's config overrides, {name: value as a string}."""
+        return dict(self._topic(topic).config)
+
+    def log_config(self, topic):
+        """The topic's effective TopicConfig (typed values, ``describe()`` for every name)."""
+        return self._topic(topic).log_config
+
+    def set_topic_config(self, topic, config):
+        """Replace the topic's config overrides (AlterConfigs semantics: names left out return
+        to their defaults); validated first, so a bad config changes nothing."""
+        t = self._topic(topic)
+        log_config = TopicConfig(config)
+        t.log_config, t.config = log_config, dict(log_config.overrides)
+        for log in t.partitions:
+            log.configure(log_config)
+        self.trace.record("topic.config", "cluster", topic=topic, config=dict(log_config.overrides))
+        if log_config.compact:
+            self._start_cleaner()
 
     def log(self, topic, partition):
         """The PartitionLog itself (read-only use, please: the cluster owns writes)."""
@@ -83,10 +120,21 @@ class Cluster:
 
     # -- data path --------------------------------------------------------------------
     def append(self, topic, partition, key, value, timestamp, headers, actor="producer"):
-        """Append one record at the log end; the only place offsets are assigned."""
-        rec = self._topics[topic].partitions[partition].append(key, value, timestamp or self.now_ms, headers)
+        """Append one record at the log end; the only place offsets are assigned. Raises
+        KafkaException with the broker's error (INVALID_RECORD for a null key on a compacted
+        topic, MSG_SIZE_TOO_LARGE, INVALID_TIMESTAMP, RECORD_LIST_TOO_LARGE) and appends
+        nothing when Kafka would reject the record; ``check_record`` says so beforehand."""
+        now = self.sim.clock.now_ms
+        rec = self._topics[topic].partitions[partition].append(key, value, timestamp or now, headers, now)
         self.trace.record("produce", actor, topic=topic, partition=partition, offset=rec.offset)
         return rec
+
+    def check_record(self, topic, partition, key, value, timestamp=0, headers=None):
+        """The KafkaError the broker would answer a produce of this record with, or None.
+        A producer reports it in the delivery callback, as librdkafka does."""
+        now = self.now_ms
+        log = self.log(topic, partition)
+        return log.append_error(key, batch_size(key, value, headers), timestamp or now, now)
 
     def read(self, topic, partition, offset, actor=""):
         """The first surviving record at or after ``offset``, traced as a fetch; None at the end."""
@@ -94,6 +142,54 @@ class Cluster:
         if rec is not None:
             self.trace.record("fetch", actor, topic=topic, partition=partition, offset=rec.offset)
         return rec
+
+    # -- retention and compaction -------------------------------------------------------
+    def delete_records(self, topic, partition, before_offset, actor="admin"):
+        """AdminClient.delete_records for one partition: make every record before
+        ``before_offset`` unreadable by moving the log start offset there (-1: the high
+        watermark). Returns the new low watermark. The segments that hold only deleted
+        records go at the next retention or cleaner pass. Fails with POLICY_VIOLATION on a
+        topic whose cleanup.policy lacks delete, OFFSET_OUT_OF_RANGE beyond the high watermark."""
+        log = self.log(topic, partition)
+        if isinstance(before_offset, bool) or not isinstance(before_offset, int):
+            fail(KafkaError._INVALID_ARG, f"Offset must be an int, got {before_offset!r}")
+        if not log.config.delete:
+            fail(KafkaError.POLICY_VIOLATION,
+                 f"Records of partition {topic}-{partition} can not be deleted due to the configured policy")
+        offset = log.high_watermark if before_offset == -1 else before_offset
+        if offset < 0:
+            fail(KafkaError.OFFSET_OUT_OF_RANGE, f"The offset {offset} for partition {topic}-{partition} is not valid")
+        old = log.log_start_offset
+        if log.advance_log_start(offset):
+            self.trace.record("log.delete_records", actor, topic=topic, partition=partition,
+                              old_log_start=old, new_log_start=log.log_start_offset)
+        return log.log_start_offset
+
+    def run_log_cleaner(self):
+        """Run, now, what the broker runs in the background: one retention check (logs whose
+        policy is delete) and one cleaner pass (compacted logs: compaction, then retention).
+        Returns {"segments_deleted": n, "logs_cleaned": m}."""
+        logs = self._all_logs()
+        deleted = retention.retention_pass(logs, self.now_ms, self.trace)
+        cleaned, deleted_compacted = compaction.cleaner_pass(logs, self.now_ms, self.trace)
+        return {"segments_deleted": deleted + deleted_compacted, "logs_cleaned": cleaned}
+
+    def _all_logs(self):
+        return [log for name in sorted(self._topics) for log in self._topics[name].partitions]
+
+    def _retention_task(self):
+        """log.retention.check.interval.ms: every 5 minutes of virtual time (first after 30 s)."""
+        retention.retention_pass(self._all_logs(), self.now_ms, self.trace)
+        self.sim.scheduler.call_later(retention.RETENTION_CHECK_INTERVAL_MS, self._retention_task)
+
+    def _start_cleaner(self):
+        if self._cleaner_timer is None:
+            self._cleaner_timer = self.sim.scheduler.call_later(compaction.CLEANER_BACKOFF_MS, self._cleaner_task)
+
+    def _cleaner_task(self):
+        """The cleaner thread: a pass, then log.cleaner.backoff.ms (15 s) of sleep."""
+        compaction.cleaner_pass(self._all_logs(), self.now_ms, self.trace)
+        self._cleaner_timer = self.sim.scheduler.call_later(compaction.CLEANER_BACKOFF_MS, self._cleaner_task)
 
     # -- groups -----------------------------------------------------------------------
     def committed(self, group, topic, partition): return self._commits.get((group, topic, partition))

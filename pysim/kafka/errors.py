@@ -19,6 +19,7 @@ class KafkaError:
     _TIMED_OUT = -185
     _QUEUE_FULL = -184
     _STATE = -172
+    _CONFLICT = -173
     _NO_OFFSET = -168
     _AUTO_OFFSET_RESET = -140
     _ASSIGN_PARTITIONS = -175
@@ -36,6 +37,7 @@ class KafkaError:
     NOT_LEADER_FOR_PARTITION = 6
     REQUEST_TIMED_OUT = 7
     MSG_SIZE_TOO_LARGE = 10
+    RECORD_LIST_TOO_LARGE = 18
     COORDINATOR_NOT_AVAILABLE = 15
     NOT_COORDINATOR = 16
     ILLEGAL_GENERATION = 22
@@ -53,6 +55,7 @@ class KafkaError:
     INVALID_REPLICATION_FACTOR = 38
     INVALID_CONFIG = 40
     INVALID_REQUEST = 42
+    POLICY_VIOLATION = 44
     OUT_OF_ORDER_SEQUENCE_NUMBER = 45
     DUPLICATE_SEQUENCE_NUMBER = 46
     INVALID_PRODUCER_EPOCH = 47
@@ -64,6 +67,7 @@ class KafkaError:
     GROUP_ID_NOT_FOUND = 69
     UNKNOWN_PRODUCER_ID = 59
     FENCED_INSTANCE_ID = 82
+    INVALID_RECORD = 87
     UNSTABLE_OFFSET_COMMIT = 88
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):

@@ -26,7 +26,7 @@ class Message:
     def timestamp(self):
         if self._record is None:
             return (TIMESTAMP_NOT_AVAILABLE, -1)
-        return (TIMESTAMP_CREATE_TIME, self._record.timestamp)
+        return (self._record.timestamp_type, self._record.timestamp)
 
     def __len__(self):
         value = self.value()
