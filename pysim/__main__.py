@@ -1,0 +1,7 @@
+"""``python -m pysim``: see pysim.cli."""
+
+import sys
+
+from pysim.cli import main
+
+sys.exit(main())
