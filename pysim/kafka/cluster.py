@@ -67,6 +67,26 @@ class Cluster:
         if log_config.compact:
             self._start_cleaner()
 
+    def delete_topic(self, name):
+        """DeleteTopics: the topic goes with its records, and so do the offsets groups had
+        committed for it (the coordinator drops offsets of deleted partitions)."""
+        self._topic(name)
+        del self._topics[name]
+        for key in [k for k in self._commits if k[1] == name]:
+            del self._commits[key]
+        self.trace.record("topic.delete", "cluster", topic=name)
+
+    def create_partitions(self, name, total):
+        """CreatePartitions: grow ``name`` to ``total`` partitions. Existing logs keep their
+        records and offsets; only new keys are hashed over the larger count. Never shrinks."""
+        t = self._topic(name)
+        old = len(t.partitions)
+        if isinstance(total, bool) or not isinstance(total, int) or total <= old:
+            fail(KafkaError.INVALID_PARTITIONS,
+                 f"The topic {name} currently has {old} partition(s); {total} would not be an increase.")
+        t.partitions.extend(t.new_log(p) for p in range(old, total))
+        self.trace.record("topic.partitions", "cluster", topic=name, old=old, new=total)
+
     def has_topic(self, name): return name in self._topics
     def topics(self): return sorted(self._topics)
     def num_partitions(self, topic): return len(self._topic(topic).partitions)
