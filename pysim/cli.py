@@ -51,7 +51,8 @@ def build_parser():
     common.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
     common.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
-    parser = argparse.ArgumentParser(prog="python -m pysim", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pysim",
+                                     description="Small tools that answer questions about Kafka with the simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     dist = sub.add_parser("distribution", parents=[common], help="how keys spread over partitions",
@@ -154,6 +155,8 @@ def spread(counts):
 
 
 def _p(p):
+    if p == 0:
+        return "< 1e-300"
     return f"{p:.4f}" if p >= 1e-4 else f"{p:.2e}"
 
 
