@@ -1,15 +1,97 @@
-"""Consumer shaped like confluent_kafka.Consumer: positions per assigned partition,
-commits stored in the cluster (committed offset = next offset to read)."""
+"""Consumer shaped like confluent_kafka.Consumer, with librdkafka's semantics: a group
+member that subscribes (or is assigned partitions by hand), fetches, stores and commits
+offsets in the shared cluster. Errors, codes and wording were checked against
+confluent-kafka 2.16 and librdkafka's mock cluster where the mock can show them (see
+tests/parity/test_consumer_parity.py); the rest follows librdkafka's documented behaviour.
+
+How time works: the program is single-threaded and so is the simulation, so a poll() that
+finds nothing waits by moving the cluster's virtual clock, which every client shares. It
+stops early at the first scheduled event that brings something to hand out. Two consumers
+that each poll(1.0) an empty topic in turn therefore take two virtual seconds, exactly as
+a real single-threaded program polling them in turn would; a multi-threaded program that
+polls them in parallel is not modelled. An infinite timeout (None or negative) waits at
+most max.poll.interval.ms (a real client would block forever on an idle topic).
+
+Group protocol: subscribe() joins the group at once (the coordinator gives a member id and
+the assignment) but, as in librdkafka, the assignment takes effect inside a later poll()
+(or consume() / close()), which runs on_revoke / on_assign / on_lost there. The subscribed
+topics are re-resolved every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's
+default) of virtual time, so a topic created later, or one that a ``^regex`` matches,
+joins the assignment then. Background work that librdkafka does on its own threads (auto
+commit every auto.commit.interval.ms, metadata refresh) happens when poll() runs.
+"""
+
+from collections import deque
 
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster
+from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.fetcher import ConsumerEvent, Fetcher, partition_exists as _exists
+from pysim.kafka.group_coordinator import ConsumerGroupMetadata, NO_GENERATION, coordinator_of
 from pysim.kafka.message import Message
-from pysim.kafka.topic_partition import TopicPartition, OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID
+from pysim.kafka.subscription import Subscription
+from pysim.kafka.topic_partition import TopicPartition, OFFSET_STORED, OFFSET_INVALID
+
+METADATA_REFRESH_MS = 300_000      # librdkafka topic.metadata.refresh.interval.ms default
+MAX_CONSUME_MESSAGES = 1_000_000
+
+# librdkafka's rd_kafka_err2str() for the codes the consumer reports.
+_ERR_STR = {
+    KafkaError._NO_OFFSET: "Local: No offset stored",
+    KafkaError._STATE: "Local: Erroneous state",
+    KafkaError._INVALID_ARG: "Local: Invalid argument or configuration",
+    KafkaError._UNKNOWN_PARTITION: "Local: Unknown partition",
+    KafkaError.UNKNOWN_TOPIC_OR_PART: "Broker: Unknown topic or partition",
+}
+_EAGER_ONLY = "Changes to the current assignment must be made using assign() when rebalance protocol type is EAGER"
 
 
-def _or_invalid(offset):
-    """A stored offset, or OFFSET_INVALID when there is none (0 is a real offset)."""
-    return OFFSET_INVALID if offset is None else offset
+def _raise(code, prefix=None, reason=None):
+    text = reason if reason is not None else _ERR_STR[code]
+    raise KafkaException(KafkaError(code, f"{prefix}: {text}" if prefix else text))
+
+
+def _tp_list(partitions):
+    """The binding's check: a list of TopicPartition, else TypeError."""
+    if not isinstance(partitions, list):
+        raise TypeError("requires list of TopicPartition")
+    for tp in partitions:
+        if not isinstance(tp, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
+    return partitions
+
+
+def _timeout_ms(timeout):
+    """Seconds (None or negative: infinite) to virtual milliseconds (None: infinite)."""
+    if timeout is None:
+        return None
+    if not isinstance(timeout, (int, float)):
+        raise TypeError(f"must be real number, not {type(timeout).__name__}")
+    return None if timeout < 0 else int(timeout * 1000)
+
+
+def _int_conf(conf, name, default):
+    value = conf.get(name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise KafkaException(KafkaError(KafkaError._INVALID_ARG,
+                                        f'Invalid value "{value}" for configuration property "{name}"')) from None
+
+
+class _GroupListener:
+    """What the group coordinator calls; kept off the Consumer so its API stays confluent's."""
+
+    __slots__ = ("_consumer",)
+
+    def __init__(self, consumer):
+        self._consumer = consumer
+
+    def on_assignment(self, generation, partitions):
+        self._consumer._assignment_received(generation, partitions)
+
+    def on_lost(self):
+        self._consumer._assignment_lost()
 
 
 class Consumer:
@@ -18,85 +100,560 @@ class Consumer:
         if not conf.get("group.id"):
             raise ValueError("Failed to create consumer: group.id must be set")
         self._c = cluster(conf.get("bootstrap.servers", "localhost:9092"))
-        self._group = conf.get("group.id")
-        self._reset = conf.get("auto.offset.reset", "latest")
-        self._auto = _config.as_bool(conf.get("enable.auto.commit", True)) and bool(self._group)
-        self._auto_interval_ms = int(conf.get("auto.commit.interval.ms", 5000))
+        self._group = conf["group.id"]
+        self._client_id = conf.get("client.id", "rdkafka")
+        self._instance_id = conf.get("group.instance.id")
+        self._auto_commit = _config.as_bool(conf.get("enable.auto.commit", True))
+        self._auto_interval_ms = _int_conf(conf, "auto.commit.interval.ms", 5000)
+        self._max_wait_ms = _int_conf(conf, "max.poll.interval.ms", 300000)
+        self._on_commit = conf.get("on_commit")
+        self._auto_create = _config.as_bool(conf.get("allow.auto.create.topics", False))
+        self._cooperative = "cooperative" in str(conf.get("partition.assignment.strategy", "range,roundrobin"))
+        auto_store = _config.as_bool(conf.get("enable.auto.offset.store", True))
+        self._fetcher = Fetcher(self._c, self._group, self._group, conf.get("auto.offset.reset", "latest"),
+                                _config.as_bool(conf.get("enable.partition.eof", False)), auto_store,
+                                _int_conf(conf, "max.partition.fetch.bytes", 1048576),
+                                _int_conf(conf, "fetch.max.bytes", 52428800))
+        self._auto_store = auto_store
+        self._coordinator = coordinator_of(self._c)
+        self._listener = _GroupListener(self)
+        self._ops = deque()          # ("error", msg) | ("rebalance",) | ("lost",) | ("commit", err, tps)
+        self._subscription = None
+        self._callbacks = {}
+        self._member_id = None
+        self._generation = NO_GENERATION
+        self._target = []            # the assignment the coordinator handed out, [(topic, partition)]
+        self._rebalance_pending = False
+        self._signature = None       # [(topic, partitions)] the group was joined with
+        self._reported_missing = []  # subscribed names already reported as not available
+        self._known_topics = set()   # topics the client has metadata for (membership tests only)
+        self._next_refresh_ms = None
+        self._in_rebalance = False
+        self._rebalance_calls = 0
         self._last_auto_commit_ms = self._c.now_ms
-        self._pos = {}
+        self._closed = False
 
+    # -- subscription -------------------------------------------------------------------
     def subscribe(self, topics, on_assign=None, on_revoke=None, on_lost=None):
-        tps = []
-        for t in topics:
-            self._c._ensure(t)
-            tps += [TopicPartition(t, p) for p in range(self._c.num_partitions(t))]
-        self.assign(tps)
-        if on_assign:
-            on_assign(self, tps)
+        """Replace the subscription and (re)join the group. The new assignment is applied,
+        and on_revoke / on_assign called, by the next poll()."""
+        self._check_open()
+        if not isinstance(topics, list):
+            raise TypeError("expected list of topic unicode strings")
+        for name, cb in (("on_assign", on_assign), ("on_revoke", on_revoke), ("on_lost", on_lost)):
+            if cb is not None and not callable(cb):
+                raise TypeError(f"{name} expects a callable")
+        self._subscription = Subscription(topics)
+        self._callbacks = {"assign": on_assign, "revoke": on_revoke, "lost": on_lost}
+        self._reported_missing = []
+        self._refresh_subscription(rejoin=True)
 
-    def assign(self, partitions):
-        self._pos = {}
-        for tp in partitions:
-            self._pos[(tp.topic, tp.partition)] = self._start(tp.topic, tp.partition, tp.offset)
+    def unsubscribe(self):
+        """Leave the group now; the partitions are revoked (on_revoke) by the next poll()."""
+        self._check_open()
+        if self._subscription is None:
+            return
+        self._subscription = None
+        self._signature = None
+        self._leave_group()
+        self._assignment_received(NO_GENERATION, [])
 
-    def _start(self, t, p, off):
-        lo, hi = self._c.watermarks(t, p)
-        if off >= 0:
-            return off
-        if off == OFFSET_BEGINNING:
-            return lo
-        if off == OFFSET_END:
-            return hi
-        c = self._c.committed(self._group, t, p)
-        if c is not None:
-            return c
-        return lo if self._reset in ("earliest", "smallest", "beginning") else hi
+    def _refresh_subscription(self, rejoin=False):
+        """Resolve the subscription against the cluster's topics (librdkafka's metadata
+        refresh); rejoin the group when the topics or their partition counts changed."""
+        c = self._c
+        topics, missing = self._subscription.resolve(c)
+        if missing and self._auto_create and c.auto_create:
+            for name in missing:
+                c._ensure(name)
+            topics, missing = self._subscription.resolve(c)
+        for name in missing:
+            if name not in self._reported_missing:
+                self._ops.append(("error", ConsumerEvent(name, 0, KafkaError(
+                    KafkaError.UNKNOWN_TOPIC_OR_PART,
+                    f"Subscribed topic not available: {name}: Broker: Unknown topic or partition"))))
+        self._reported_missing = missing
+        self._known_topics.update(topics)
+        signature = [(t, c.num_partitions(t)) for t in topics]
+        self._next_refresh_ms = c.now_ms + METADATA_REFRESH_MS
+        if signature == self._signature and not rejoin:
+            return
+        self._signature = signature
+        if topics:
+            self._member_id, self._generation = self._coordinator.join(
+                self._group, self._member_id, topics, self._listener, self._client_id, self._instance_id)
+        elif self._member_id is not None:
+            # librdkafka does not join while none of the subscribed topics exists.
+            self._leave_group()
+            self._assignment_received(NO_GENERATION, [])
 
-    def poll(self, timeout=None):
-        self._maybe_auto_commit()
-        for (t, p), pos in sorted(self._pos.items()):
-            _, hi = self._c.watermarks(t, p)
-            if pos < hi:
-                rec = self._c.read(t, p, pos, actor=self._group or "")
-                self._pos[(t, p)] = rec.offset + 1
-                return Message(t, p, rec)
-        if timeout and timeout > 0:
-            self._c.advance(int(timeout * 1000))
-        return None
+    def _leave_group(self):
+        if self._member_id is not None:
+            self._coordinator.leave(self._group, self._member_id)
+        self._member_id, self._generation = None, NO_GENERATION
 
-    def _maybe_auto_commit(self):
-        """librdkafka's auto commit: every auto.commit.interval.ms of (virtual) time, commit
-        the positions reached by messages that earlier polls returned."""
-        if self._auto and self._pos and self._c.now_ms - self._last_auto_commit_ms >= self._auto_interval_ms:
-            self._last_auto_commit_ms = self._c.now_ms
-            self.commit(asynchronous=True)
+    def _assignment_received(self, generation, partitions):
+        """From the coordinator: the assignment to apply at the next poll()."""
+        self._generation = generation
+        self._target = list(partitions)
+        if not self._rebalance_pending:
+            self._rebalance_pending = True
+            self._ops.append(("rebalance",))
 
-    def commit(self, message=None, offsets=None, asynchronous=True):
-        if message is not None:
-            items = [((message.topic(), message.partition()), message.offset() + 1)]
-        elif offsets is not None:
-            items = [((tp.topic, tp.partition), tp.offset) for tp in offsets]
+    def _assignment_lost(self):
+        """From the coordinator: this member's partitions may already belong to another
+        member (session timeout, poll interval exceeded); on_lost runs at the next poll()."""
+        self._ops.append(("lost",))
+
+    def _rebalance(self):
+        """Apply the coordinator's assignment: EAGER revokes everything then assigns the new
+        set; COOPERATIVE revokes and assigns only the difference."""
+        self._rebalance_pending = False
+        target = self._target
+        current = list(self._fetcher.states)
+        if self._cooperative:
+            target_set, current_set = set(target), set(current)
+            revoked = [k for k in current if k not in target_set]
+            added = [k for k in target if k not in current_set]
+            if revoked:
+                self._run_rebalance_callback("revoke", revoked)
+            if self._subscription is not None:
+                self._run_rebalance_callback("assign", added)
         else:
-            items = sorted(self._pos.items())
-        for (t, p), off in items:
-            self._c.commit(self._group, t, p, off)
-        return None if asynchronous else [TopicPartition(t, p, o) for (t, p), o in items]
+            if current:
+                self._run_rebalance_callback("revoke", current)
+            if self._subscription is not None:
+                self._run_rebalance_callback("assign", target)
 
-    def committed(self, partitions, timeout=None):
-        return [TopicPartition(tp.topic, tp.partition, _or_invalid(self._c.committed(self._group, tp.topic, tp.partition)))
-                for tp in partitions]
+    def _run_rebalance_callback(self, kind, keys):
+        """Call the application's callback, then do what confluent_kafka's binding does when
+        the callback did not (re)assign itself: assign / unassign (incrementally with a
+        cooperative assignor). An exception from the callback leaves poll() afterwards."""
+        parts = [TopicPartition(t, p) for t, p in keys]
+        cb = self._callbacks.get(kind)
+        if kind == "lost" and cb is None:
+            cb = self._callbacks.get("revoke")
+        self._c.trace.record(f"group.{kind}", self._member_id or self._group, group=self._group,
+                             generation=self._generation, partitions=[list(k) for k in keys])
+        error = None
+        self._in_rebalance, self._rebalance_calls = True, 0
+        try:
+            if cb is not None:
+                cb(self, parts)
+        except Exception as exc:  # noqa: BLE001 - re-raised below, after the fallback
+            error = exc
+        finally:
+            self._in_rebalance = False
+        if self._rebalance_calls == 0:
+            fallback = [TopicPartition(t, p) for t, p in keys]
+            if kind == "assign":
+                if self._cooperative:
+                    self._add_partitions(fallback)
+                else:
+                    self._replace_assignment(fallback)
+            else:
+                self._remove_partitions(list(keys), commit=kind != "lost")
+        if error is not None:
+            raise error
+
+    # -- assignment -----------------------------------------------------------------------
+    def assign(self, partitions):
+        """Replace the assignment; each partition starts at its offset (OFFSET_INVALID /
+        OFFSET_STORED: the committed offset, else auto.offset.reset) when fetching starts."""
+        self._check_open()
+        parts = _tp_list(partitions)
+        self._count_rebalance_call()
+        if self._cooperative and self._subscription is not None:
+            _raise(KafkaError._STATE, "Failed to set assignment")
+        keys = [(tp.topic, tp.partition) for tp in parts]
+        if len(set(keys)) != len(keys):
+            # librdkafka clears the old assignment before it finds the duplicate.
+            self._remove_partitions(list(self._fetcher.states), commit=False)
+            _raise(KafkaError._INVALID_ARG, "Failed to set assignment")
+        self._replace_assignment(parts)
+
+    def unassign(self):
+        self._check_open()
+        self._count_rebalance_call()
+        self._remove_partitions(list(self._fetcher.states), commit=True)
+
+    def incremental_assign(self, partitions):
+        self._check_open()
+        parts = _tp_list(partitions)
+        self._count_rebalance_call()
+        if not self._cooperative and self._subscription is not None:
+            _raise(KafkaError._STATE, reason=_EAGER_ONLY)
+        seen = set()
+        for tp in parts:
+            key = (tp.topic, tp.partition)
+            if key in seen:
+                _raise(KafkaError._INVALID_ARG, reason=f"Duplicate {tp.topic} [{tp.partition}] in input list")
+            seen.add(key)
+            if key in self._fetcher.states:
+                raise KafkaException(KafkaError(
+                    KafkaError._CONFLICT, f"{tp.topic} [{tp.partition}] is already part of the current assignment"))
+        self._add_partitions(parts)
+
+    def incremental_unassign(self, partitions):
+        self._check_open()
+        parts = _tp_list(partitions)
+        self._count_rebalance_call()
+        if not self._cooperative and self._subscription is not None:
+            _raise(KafkaError._STATE, reason=_EAGER_ONLY)
+        if parts and not self._fetcher.states:
+            _raise(KafkaError._INVALID_ARG, reason="Can't subtract from empty assignment")
+        seen = set()
+        for tp in parts:
+            key = (tp.topic, tp.partition)
+            if key in seen:
+                _raise(KafkaError._INVALID_ARG, reason=f"Duplicate {tp.topic} [{tp.partition}] in input list")
+            seen.add(key)
+            if key not in self._fetcher.states:
+                _raise(KafkaError._INVALID_ARG, reason=f"{tp.topic} [{tp.partition}] can't be unassigned "
+                                                       "since it is not in the current assignment")
+        self._remove_partitions([(tp.topic, tp.partition) for tp in parts], commit=True)
+
+    def assignment(self):
+        """The assigned partitions, sorted, with the offset each was assigned at
+        (OFFSET_STORED when none was given), as librdkafka reports them."""
+        self._check_open()
+        return [TopicPartition(s.topic, s.partition, s.assigned_offset)
+                for _, s in sorted(self._fetcher.states.items())]
+
+    def _count_rebalance_call(self):
+        if self._in_rebalance:
+            self._rebalance_calls += 1
+
+    def _replace_assignment(self, parts):
+        self._remove_partitions(list(self._fetcher.states), commit=True)
+        self._add_partitions(parts)
+
+    def _add_partitions(self, parts):
+        for tp in parts:
+            self._fetcher.add(tp.topic, tp.partition, tp.offset)
+            self._known_topics.add(tp.topic)
+
+    def _remove_partitions(self, keys, commit):
+        """Unassign ``keys``; with enable.auto.commit, first commit their stored offsets
+        (librdkafka commits removed partitions unless the assignment was lost)."""
+        if commit and self._auto_commit:
+            self._commit_stored([k for k in keys if k in self._fetcher.states], background=True)
+        for key in keys:
+            if key in self._fetcher.states:
+                self._fetcher.remove(key)
+
+    # -- positions --------------------------------------------------------------------------
+    def seek(self, partition):
+        """Fetch ``partition`` from its offset next. Only for an assigned partition; an
+        out-of-range offset is accepted and reset by auto.offset.reset when fetched."""
+        self._check_open()
+        if not isinstance(partition, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
+        state = self._fetcher.states.get((partition.topic, partition.partition))
+        prefix = f"Failed to seek to offset {partition.offset}"
+        if state is None:
+            # librdkafka: a partition of a topic the client knows but does not fetch is in
+            # the wrong state; one of a topic it never heard of is unknown.
+            _raise(KafkaError._STATE if partition.topic in self._known_topics else KafkaError._UNKNOWN_PARTITION,
+                   prefix)
+        if partition.offset == OFFSET_STORED:
+            _raise(KafkaError._INVALID_ARG, prefix)
+        self._fetcher.seek(state, partition.offset)
+
+    def pause(self, partitions):
+        """Stop fetching these partitions (positions are kept); unassigned ones are ignored."""
+        self._check_open()
+        for tp in _tp_list(partitions):
+            state = self._fetcher.states.get((tp.topic, tp.partition))
+            if state is not None:
+                self._fetcher.pause(state)
+
+    def resume(self, partitions):
+        self._check_open()
+        for tp in _tp_list(partitions):
+            state = self._fetcher.states.get((tp.topic, tp.partition))
+            if state is not None:
+                self._fetcher.resume(state)
 
     def position(self, partitions):
-        return [TopicPartition(tp.topic, tp.partition, self._pos.get((tp.topic, tp.partition), OFFSET_INVALID))
-                for tp in partitions]
+        """Offset after the last message handed out per partition (OFFSET_INVALID if none
+        since assign or seek)."""
+        self._check_open()
+        out = []
+        for tp in _tp_list(partitions):
+            state = self._fetcher.states.get((tp.topic, tp.partition))
+            out.append(TopicPartition(tp.topic, tp.partition, state.app_pos if state else OFFSET_INVALID))
+        return out
 
-    def seek(self, tp):
-        self._pos[(tp.topic, tp.partition)] = self._start(tp.topic, tp.partition, tp.offset)
+    # -- consuming --------------------------------------------------------------------------
+    def poll(self, timeout=None):
+        """One message, error or event; None if nothing arrived within ``timeout`` seconds
+        of virtual time. Rebalance and commit callbacks run here."""
+        self._check_open()
+        return self._next(_timeout_ms(timeout))
 
-    def get_watermark_offsets(self, tp, timeout=None, cached=False):
-        return self._c.watermarks(tp.topic, tp.partition)
+    def consume(self, num_messages=1, timeout=-1):
+        """Up to ``num_messages`` messages (errors and events included); waits until that
+        many arrived or the timeout passed, as librdkafka's consume_batch does."""
+        self._check_open()
+        if isinstance(num_messages, bool) or not isinstance(num_messages, int):
+            raise TypeError(f"'{type(num_messages).__name__}' object cannot be interpreted as an integer")
+        if not 0 <= num_messages <= MAX_CONSUME_MESSAGES:
+            raise ValueError("num_messages must be between 0 and 1000000 (1M)")
+        ms = _timeout_ms(timeout)
+        deadline = None if ms is None else self._c.now_ms + ms
+        out = []
+        while len(out) < num_messages:
+            msg = self._next(None if deadline is None else max(0, deadline - self._c.now_ms))
+            if msg is None:
+                break
+            out.append(msg)
+        return out
+
+    def _next(self, wait_ms):
+        c = self._c
+        limit = c.now_ms + (self._max_wait_ms if wait_ms is None else wait_ms)
+        scheduler = c.sim.scheduler
+        while True:
+            self._background()
+            msg = self._serve_ops()
+            if msg is None:
+                msg = self._fetcher.next_message()
+            if msg is not None:
+                return msg
+            now = c.now_ms
+            if now >= limit:
+                return None
+            due = scheduler.next_due_ms()
+            if due is not None and due <= now:
+                c.advance(0)                      # run what is already due
+            elif due is not None and due < limit:
+                c.advance(due - now)              # something may arrive then: look again
+            else:
+                c.advance(limit - now)
+
+    def _background(self):
+        """What librdkafka's threads would have done by now: the auto commit timer and the
+        metadata refresh of the subscription."""
+        now = self._c.now_ms
+        if self._auto_commit and now - self._last_auto_commit_ms >= self._auto_interval_ms:
+            self._last_auto_commit_ms = now
+            if self._fetcher.states:
+                self._commit_stored(list(self._fetcher.states), background=True)
+        if self._subscription is not None and now >= self._next_refresh_ms:
+            self._refresh_subscription()
+
+    def _serve_ops(self):
+        """Serve queued events in order: callbacks run, an error message is returned."""
+        ops = self._ops
+        while ops:
+            op = ops.popleft()
+            kind = op[0]
+            if kind == "error":
+                return op[1]
+            if kind == "rebalance":
+                if self._rebalance_pending:
+                    self._rebalance()
+            elif kind == "lost":
+                lost = list(self._fetcher.states)
+                if lost:
+                    self._run_rebalance_callback("lost", lost)
+            elif kind == "commit" and self._on_commit is not None:
+                self._on_commit(op[1], op[2])
+        return None
+
+    # -- offsets ----------------------------------------------------------------------------
+    def store_offsets(self, message=None, offsets=None):
+        """Store offsets for the next commit (auto or offset-less commit()); only with
+        enable.auto.offset.store=false, only for assigned partitions."""
+        self._check_open()
+        if message is None and offsets is None:
+            raise ValueError("expected either message or offsets")
+        if message is not None and offsets is not None:
+            raise ValueError("message and offsets are mutually exclusive")
+        if message is not None:
+            if not isinstance(message, Message):
+                raise TypeError("expected confluent_kafka.cimpl.Message")
+            entries = [(message.topic(), message.partition(),
+                        message.offset() + 1 if message.offset() is not None else OFFSET_INVALID, None)]
+        else:
+            entries = [(tp.topic, tp.partition, tp.offset, tp.metadata) for tp in _tp_list(offsets)]
+        prefix = "StoreOffsets failed"
+        if self._auto_store or not entries:
+            _raise(KafkaError._INVALID_ARG, prefix)
+        errors, stored = [], 0
+        for topic, partition, offset, _ in entries:
+            state = self._fetcher.states.get((topic, partition))
+            if state is None:
+                errors.append(KafkaError._STATE if topic in self._known_topics else KafkaError._UNKNOWN_PARTITION)
+                continue
+            state.stored = offset
+            stored += 1
+        if not stored:
+            _raise(errors[0], prefix)
+
+    def commit(self, message=None, offsets=None, asynchronous=True):
+        """Commit a message's offset + 1, a list of offsets, or (neither) the stored offsets
+        of the assignment that changed since the last commit. Synchronous: returns the
+        partitions (offset OFFSET_INVALID for those not committed) or raises; asynchronous:
+        returns None and on_commit gets the result at a later poll()."""
+        self._check_open()
+        if message is not None and offsets is not None:
+            raise ValueError("message and offsets are mutually exclusive")
+        if message is not None:
+            if not isinstance(message, Message):
+                raise TypeError("expected confluent_kafka.cimpl.Message")
+            offset = message.offset()
+            entries = [(message.topic(), message.partition(), offset + 1 if offset is not None else OFFSET_INVALID,
+                        None)]
+        elif offsets is not None:
+            entries = [(tp.topic, tp.partition, tp.offset, tp.metadata) for tp in _tp_list(offsets)]
+        else:
+            entries = self._stored_entries(list(self._fetcher.states))
+        error, result = self._commit_entries(entries)
+        if asynchronous:
+            self._ops.append(("commit", error, result))
+            return None
+        if error is not None:
+            raise KafkaException(KafkaError(error.code(), f"Commit failed: {error.str()}"))
+        return result
+
+    def _stored_entries(self, keys):
+        entries = []
+        for key in keys:
+            state = self._fetcher.states[key]
+            changed = state.stored >= 0 and state.stored != state.committed
+            entries.append((state.topic, state.partition, state.stored if changed else OFFSET_INVALID, None))
+        return entries
+
+    def _commit_stored(self, keys, background):
+        """Auto commit: the stored offsets that changed; nothing (and no callback) if none."""
+        entries = self._stored_entries(keys)
+        if any(offset >= 0 for _, _, offset, _ in entries):
+            error, result = self._commit_entries(entries)
+            if background:
+                self._ops.append(("commit", error, result))
+
+    def _commit_entries(self, entries):
+        """OffsetCommit: commit each valid offset; returns (error or None, partitions)."""
+        result, first_error, valid = [], None, 0
+        for topic, partition, offset, metadata in entries:
+            tp = TopicPartition(topic, partition, offset if offset >= 0 else OFFSET_INVALID, metadata)
+            result.append(tp)
+            if offset < 0:
+                continue
+            valid += 1
+            if not _exists(self._c, topic, partition):
+                tp.error = KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART, _ERR_STR[KafkaError.UNKNOWN_TOPIC_OR_PART])
+                first_error = first_error or tp.error
+                continue
+            self._c.commit(self._group, topic, partition, offset)
+            state = self._fetcher.states.get((topic, partition))
+            if state is not None:
+                state.committed = offset
+        if not valid:
+            return KafkaError(KafkaError._NO_OFFSET, _ERR_STR[KafkaError._NO_OFFSET]), result
+        return first_error, result
+
+    def committed(self, partitions, timeout=None):
+        """The group's committed offsets (OFFSET_INVALID when none; an unknown partition
+        carries UNKNOWN_TOPIC_OR_PART in its error)."""
+        self._check_open()
+        out = []
+        for tp in _tp_list(partitions):
+            result = TopicPartition(tp.topic, tp.partition, OFFSET_INVALID)
+            if not _exists(self._c, tp.topic, tp.partition):
+                result.error = KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART, _ERR_STR[KafkaError.UNKNOWN_TOPIC_OR_PART])
+            else:
+                committed = self._c.committed(self._group, tp.topic, tp.partition)
+                if committed is not None:
+                    result.offset = committed
+            out.append(result)
+        return out
+
+    def offsets_for_times(self, partitions, timeout=None):
+        """Per partition, the earliest offset whose timestamp is >= the timestamp given in
+        the offset field (ms), or -1 when there is none; -1 and -2 ask for the high
+        watermark and the log start offset, as ListOffsets does. A partition listed twice
+        is answered once, for the last timestamp given."""
+        self._check_open()
+        parts = _tp_list(partitions)
+        wanted = {}
+        for tp in parts:
+            if not _exists(self._c, tp.topic, tp.partition):
+                _raise(KafkaError._UNKNOWN_PARTITION, "Failed to get offsets")
+            wanted[(tp.topic, tp.partition)] = tp.offset
+        answers = {}
+        for key, ts in wanted.items():
+            log = self._c.log(*key)
+            if ts == -1:
+                answers[key] = log.high_watermark
+            elif ts == -2:
+                answers[key] = log.log_start_offset
+            elif ts >= 0:
+                found = log.offset_for_timestamp(ts)
+                answers[key] = -1 if found is None else found
+            else:
+                _raise(KafkaError._INVALID_ARG, "Failed to get offsets")
+        return [TopicPartition(tp.topic, tp.partition, answers[(tp.topic, tp.partition)]) for tp in parts]
+
+    def get_watermark_offsets(self, partition, timeout=None, cached=False):
+        """(low, high): log start offset and high watermark. cached=True answers from what
+        this consumer last fetched: (OFFSET_INVALID, high seen), as librdkafka without
+        statistics does."""
+        self._check_open()
+        if not isinstance(partition, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
+        if cached:
+            state = self._fetcher.states.get((partition.topic, partition.partition))
+            return (OFFSET_INVALID, state.hwm_seen if state is not None else OFFSET_INVALID)
+        if not _exists(self._c, partition.topic, partition.partition):
+            _raise(KafkaError._UNKNOWN_PARTITION, "Failed to get watermark offsets")
+        return self._c.watermarks(partition.topic, partition.partition)
+
+    # -- group and cluster ------------------------------------------------------------------
+    def memberid(self):
+        """The member id the coordinator gave this consumer, or None outside a group."""
+        self._check_open()
+        return self._member_id
+
+    def consumer_group_metadata(self):
+        self._check_open()
+        return ConsumerGroupMetadata(self._group, self._generation, self._member_id or "", self._instance_id)
+
+    def list_topics(self, topic=None, timeout=-1):
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        from pysim.kafka.metadata import cluster_metadata   # written alongside the producer
+        return cluster_metadata(self._c, topic)
 
     def close(self):
-        if self._auto and self._pos:
-            self.commit(asynchronous=False)
-        self._pos = {}
+        """Revoke the assignment (on_revoke runs here), commit stored offsets with
+        enable.auto.commit, leave the group. Later calls raise RuntimeError."""
+        if self._closed:
+            return
+        error = None
+        try:
+            if self._subscription is not None and self._fetcher.states:
+                self._run_rebalance_callback("revoke", list(self._fetcher.states))
+        except Exception as exc:  # noqa: BLE001 - close completes, then the error surfaces
+            error = exc
+        self._remove_partitions(list(self._fetcher.states), commit=True)
+        self._subscription = None
+        self._leave_group()
+        self._ops.clear()
+        self._closed = True
+        if error is not None:
+            raise error
+
+    def __enter__(self):
+        self._check_open()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def _check_open(self):
+        if self._closed:
+            raise RuntimeError("Consumer closed")
