@@ -163,3 +163,229 @@ def construction_error(kafka, make):
     if callable(close):
         close()
     return {"type": None, "code": None}
+
+
+# -- consumer behaviour (tests/parity/test_consumer_parity.py) ---------------------------
+
+def consumer_events(consumer, expect, idle_polls=2):
+    """Messages and events as (kind, topic, partition, offset, error code): poll until
+    ``expect`` arrived (at most MAX_EMPTY_POLLS empty polls), then until idle_polls empty
+    polls in a row, so that extras show up too."""
+    seen, empty = [], 0
+    while len(seen) < expect and empty < MAX_EMPTY_POLLS:
+        msg = consumer.poll(1.0)
+        if msg is None:
+            empty += 1
+            continue
+        seen.append(msg)
+    idle = 0
+    while idle < idle_polls and len(seen) < 10_000:
+        msg = consumer.poll(0.5)
+        if msg is None:
+            idle += 1
+            continue
+        idle = 0
+        seen.append(msg)
+    return [("error" if m.error() else "message", m.topic(), m.partition(), m.offset(),
+             m.error().code() if m.error() else None) for m in seen]
+
+
+def raised(call):
+    """What calling call() raised: (type name, KafkaError code or message), or None."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001 - the type is what we compare
+        first = exc.args[0] if exc.args else None
+        code = first.code() if hasattr(first, "code") else str(exc)
+        return (type(exc).__name__, code)
+    return None
+
+
+def consumer_conf(conf, group, **extra):
+    out = dict(conf, **{"group.id": group, "enable.auto.commit": False, "session.timeout.ms": 6000,
+                        "auto.offset.reset": "earliest"})
+    out.update(extra)
+    return out
+
+
+def offsets_for_times_facts(kafka, conf, topic, group):
+    """offsets_for_times where librdkafka's mock answers like a broker: -1 (high watermark),
+    -2 (log start), a time after every record (-1), an empty partition (-1), an unknown
+    partition (exception). The mock does not look records up by time, so times that fall
+    inside a partition's records are compared in the pure tests only."""
+    producer = kafka.Producer(dict(conf))
+    for i, ts in enumerate([1000, 2000, 3000]):
+        producer.produce(topic, value=b"v%d" % i, partition=0, timestamp=ts)
+    assert producer.flush(30) == 0
+    consumer = kafka.Consumer(consumer_conf(conf, group))
+    TP = kafka.TopicPartition
+    asks = [(0, -1), (0, -2), (0, 10_000_000), (1, 0), (1, -1)]
+    answers = [consumer.offsets_for_times([TP(topic, p, ts)], timeout=10)[0].offset for p, ts in asks]
+    unknown = raised(lambda: consumer.offsets_for_times([TP(topic, 99, 0)], timeout=10))
+    consumer.close()
+    return {"answers": answers, "unknown_partition": unknown}
+
+
+def auto_offset_reset_error(kafka, conf, topic, group):
+    """auto.offset.reset=error: partition 0 has no committed offset, partition 1 is assigned
+    beyond its end, partition 2 at a valid offset. Returns what poll() hands out."""
+    for partition in (0, 1, 2):
+        produce_to_partitions(kafka, conf, topic, per_partition=3, partitions=[partition])
+    consumer = kafka.Consumer(consumer_conf(conf, group, **{"auto.offset.reset": "error"}))
+    TP = kafka.TopicPartition
+    consumer.assign([TP(topic, 0), TP(topic, 1, 50), TP(topic, 2, 1)])
+    events = consumer_events(consumer, expect=4)
+    positions = [tp.offset for tp in consumer.position([TP(topic, p) for p in (0, 1, 2)])]
+    consumer.close()
+    return {"events": sorted(events, key=repr), "positions": positions}
+
+
+def seek_semantics(kafka, conf, topic, group, produce_more):
+    """seek() on partitions in every state, with the offsets it accepts and what follows."""
+    TP = kafka.TopicPartition
+    produce_to_partitions(kafka, conf, topic, per_partition=5, partitions=[0])
+    consumer = kafka.Consumer(consumer_conf(conf, group))
+    out = {"unknown_topic": raised(lambda: consumer.seek(TP(topic + "-never-used", 0, 1)))}
+    consumer.assign([TP(topic, 0)])
+    first = consumer_events(consumer, expect=5)
+    out["first"] = first
+    out["unassigned_partition"] = raised(lambda: consumer.seek(TP(topic, 1, 0)))
+    out["stored"] = raised(lambda: consumer.seek(TP(topic, 0, kafka.OFFSET_STORED)))
+    out["seek_2"] = raised(lambda: consumer.seek(TP(topic, 0, 2)))
+    out["position_after_seek"] = consumer.position([TP(topic, 0)])[0].offset
+    out["after_seek_2"] = consumer_events(consumer, expect=3)
+    consumer.seek(TP(topic, 0, 100))
+    out["after_seek_out_of_range"] = consumer_events(consumer, expect=5)
+    consumer.seek(TP(topic, 0, kafka.OFFSET_END))
+    out["after_seek_end"] = consumer_events(consumer, expect=0)
+    produce_more(1)
+    out["after_seek_end_and_one_more"] = consumer_events(consumer, expect=1)
+    consumer.seek(TP(topic, 0, kafka.OFFSET_BEGINNING))
+    out["after_seek_beginning"] = consumer_events(consumer, expect=6)
+    consumer.unassign()
+    out["after_unassign"] = raised(lambda: consumer.seek(TP(topic, 0, 0)))
+    consumer.close()
+    return out
+
+
+def pause_and_resume(kafka, conf, topic, group):
+    """Pause partition 1 before anything is fetched: only partition 0 is served; resume it."""
+    TP = kafka.TopicPartition
+    produce_to_partitions(kafka, conf, topic, per_partition=3, partitions=[0, 1])
+    consumer = kafka.Consumer(consumer_conf(conf, group))
+    consumer.assign([TP(topic, 0), TP(topic, 1)])
+    consumer.pause([TP(topic, 1), TP(topic, 3)])
+    while_paused = consumer_events(consumer, expect=3)
+    positions = [tp.offset for tp in consumer.position([TP(topic, 0), TP(topic, 1)])]
+    consumer.resume([TP(topic, 1)])
+    resumed = consumer_events(consumer, expect=3)
+    consumer.close()
+    return {"while_paused": while_paused, "positions_while_paused": positions, "resumed": resumed}
+
+
+def partition_eof_events(kafka, conf, topic, group, produce_more):
+    """enable.partition.eof over partitions holding 2, 0 and 1 records; then one more record."""
+    TP = kafka.TopicPartition
+    produce_to_partitions(kafka, conf, topic, per_partition=2, partitions=[0])
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[2])
+    consumer = kafka.Consumer(consumer_conf(conf, group, **{"enable.partition.eof": True}))
+    consumer.assign([TP(topic, p) for p in (0, 1, 2)])
+    first = consumer_events(consumer, expect=6)
+    produce_more(1)
+    second = consumer_events(consumer, expect=2)
+    consumer.close()
+    return {"first": sorted(first, key=repr), "second": sorted(second, key=repr)}
+
+
+def commit_errors(kafka, conf, topic, group):
+    """What commit(), store_offsets() and committed() raise or report, and on_commit."""
+    TP = kafka.TopicPartition
+    # One record only: librdkafka collects an asynchronous commit's offsets when it sends
+    # it, so a record handed out in between would race with the commit.
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])
+    callbacks = []
+    consumer = kafka.Consumer(consumer_conf(conf, group, on_commit=lambda err, parts: callbacks.append(
+        (err.code() if err else None, [(p.partition, p.offset) for p in parts]))))
+    out = {"nothing_assigned": raised(lambda: consumer.commit(asynchronous=False))}
+    consumer.assign([TP(topic, 0), TP(topic, 1)])
+    first = None
+    for _ in range(MAX_EMPTY_POLLS):
+        first = consumer.poll(1.0)
+        if first is not None:
+            break
+    assert first is not None and first.error() is None, f"no message: {first}"
+    out["first_message"] = (first.partition(), first.offset())
+    out["store_with_auto_store"] = raised(lambda: consumer.store_offsets(first))
+    result = consumer.commit(asynchronous=False)
+    out["commit_stored"] = [(tp.partition, tp.offset) for tp in result]
+    out["commit_again"] = raised(lambda: consumer.commit(asynchronous=False))
+    out["commit_logical"] = raised(lambda: consumer.commit(offsets=[TP(topic, 1, kafka.OFFSET_BEGINNING)],
+                                                           asynchronous=False))
+    out["commit_unknown_topic"] = raised(lambda: consumer.commit(offsets=[TP(topic + "-absent", 0, 1)],
+                                                                 asynchronous=False))
+    out["commit_unknown_partition"] = raised(lambda: consumer.commit(offsets=[TP(topic, 9, 1)], asynchronous=False))
+    consumer.commit(offsets=[TP(topic, 1, 2)])
+    consumer.commit()
+    for _ in range(3):
+        consumer.poll(0.5)
+    out["on_commit"] = sorted(callbacks, key=repr)   # a local _NO_OFFSET may overtake a broker reply
+    committed = consumer.committed([TP(topic, 0), TP(topic, 1), TP(topic, 2), TP(topic + "-absent", 0)], timeout=10)
+    out["committed"] = [(tp.offset, tp.error.code() if tp.error else None) for tp in committed]
+    consumer.close()
+    return out
+
+
+def subscription_lifecycle(kafka, conf, prefix, group):
+    """A regex subscription plus a missing topic: the missing one is reported by poll(), the
+    regex matches only its topics; unsubscribe revokes in the next poll."""
+    for name in (f"{prefix}-a", f"{prefix}-b", f"other-{prefix}"):
+        produce_to_partitions(kafka, conf, name, per_partition=1, partitions=[0])
+    events = []
+    consumer = kafka.Consumer(consumer_conf(conf, group))
+    consumer.subscribe([f"^{prefix}-.*", f"{prefix}-missing"],
+                       on_assign=lambda c, parts: events.append(("assign", sorted((p.topic, p.partition) for p in parts))),
+                       on_revoke=lambda c, parts: events.append(("revoke", sorted((p.topic, p.partition) for p in parts))))
+    seen = consumer_events(consumer, expect=3)
+    assigned = sorted((tp.topic, tp.partition) for tp in consumer.assignment())
+    had_member_id = consumer.memberid() is not None
+    consumer.unsubscribe()
+    still_assigned = len(consumer.assignment())
+    after = consumer_events(consumer, expect=0)
+    out = {"seen": sorted(seen, key=repr), "assigned": assigned, "events": events, "had_member_id": had_member_id,
+           "assigned_until_next_poll": still_assigned, "after_unsubscribe": after,
+           "assignment_after": [(tp.topic, tp.partition) for tp in consumer.assignment()],
+           "member_id_after": consumer.memberid()}
+    consumer.close()
+    out["events_after_close"] = len(events)
+    return out
+
+
+def consumer_argument_errors(kafka, conf, topic, group):
+    """Errors that need no broker round trip: bad arguments, assignment rules, closed use."""
+    TP = kafka.TopicPartition
+    consumer = kafka.Consumer(consumer_conf(conf, group))
+    out = {
+        "subscribe_str": raised(lambda: consumer.subscribe(topic)),
+        "subscribe_empty": raised(lambda: consumer.subscribe([])),
+        "subscribe_bad_regex": raised(lambda: consumer.subscribe(["^["])),
+        "assign_not_list": raised(lambda: consumer.assign(TP(topic, 0))),
+        "assign_str": raised(lambda: consumer.assign([topic])),
+        "incremental_unassign_empty": raised(lambda: consumer.incremental_unassign([TP(topic, 0)])),
+        "store_nothing": raised(lambda: consumer.store_offsets()),
+        "commit_both": raised(lambda: consumer.commit(message=object(), offsets=[])),
+        "consume_too_many": raised(lambda: consumer.consume(1_000_001, 0)),
+        "position_unassigned": [tp.offset for tp in consumer.position([TP(topic, 0)])],
+    }
+    consumer.incremental_assign([TP(topic, 0)])
+    out["incremental_assign_again"] = raised(lambda: consumer.incremental_assign([TP(topic, 0)]))
+    out["incremental_unassign_other"] = raised(lambda: consumer.incremental_unassign([TP(topic, 1)]))
+    out["assign_duplicate"] = raised(lambda: consumer.assign([TP(topic, 1), TP(topic, 1)]))
+    out["assignment_after_duplicate"] = [(tp.topic, tp.partition) for tp in consumer.assignment()]
+    consumer.assign([TP(topic, 2), TP(topic, 0, 5)])
+    out["assignment"] = [(tp.partition, tp.offset) for tp in consumer.assignment()]
+    consumer.close()
+    out["close_again"] = raised(consumer.close)
+    out["closed"] = [raised(call) for call in (lambda: consumer.poll(0), consumer.assignment, consumer.memberid,
+                                               lambda: consumer.commit(), lambda: consumer.seek(TP(topic, 0, 0)))]
+    out["closed_list_topics"] = raised(consumer.list_topics)
+    return out

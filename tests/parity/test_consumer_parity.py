@@ -1,0 +1,146 @@
+"""pysim.kafka.Consumer against librdkafka's mock cluster, for facts that do not depend on
+fetch timing or batching: offset lookups, auto.offset.reset=error, seek, pause / resume,
+partition EOF events, commit errors, subscriptions (regex, missing topic, unsubscribe),
+and argument / state errors. Every expectation on the real side is asserted too, so that
+equality means the behaviour is the one described."""
+
+import pytest
+
+import parity_scripts as scripts
+
+pytestmark = pytest.mark.parity
+
+
+
+def run_both(sides, script, *args, **kwargs):
+    results = {side.name: script(side.kafka, side.conf, *args, **kwargs) for side in sides}
+    return results["librdkafka"], results["pysim"]
+
+
+def _assert_same(real, sim):
+    for part in real:
+        assert sim[part] == real[part], f"{part}: librdkafka {real[part]} pysim {sim[part]}"
+
+
+def _producer_for(side, topic, partition=0):
+    def produce_more(n):
+        scripts.produce_to_partitions(side.kafka, side.conf, topic, per_partition=n, partitions=[partition])
+    return produce_more
+
+
+def test_offsets_for_times_agrees_where_the_mock_answers(sides):
+    topic = "c-oft"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.offsets_for_times_facts, topic, "c-oft-group")
+    assert real["answers"] == [3, 0, -1, -1, 0]
+    assert real["unknown_partition"] == ("KafkaException", -190)
+    _assert_same(real, sim)
+
+
+def test_auto_offset_reset_error_events_agree(sides):
+    topic = "c-reset-error"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.auto_offset_reset_error, topic, "c-reset-error-group")
+    auto_reset = -140
+    assert real["events"] == sorted([
+        ("error", topic, 0, None, auto_reset), ("error", topic, 1, 50, auto_reset),
+        ("message", topic, 2, 1, None), ("message", topic, 2, 2, None)], key=repr)
+    assert real["positions"] == [-1001, -1001, 3]
+    _assert_same(real, sim)
+
+
+def test_seek_semantics_agree(sides):
+    topic = "c-seek"
+    results = {}
+    for side in sides:
+        side.topic(topic)
+        results[side.name] = scripts.seek_semantics(side.kafka, side.conf, topic, "c-seek-group",
+                                                    _producer_for(side, topic))
+    real, sim = results["librdkafka"], results["pysim"]
+    assert real["unknown_topic"] == ("KafkaException", -190)
+    assert real["unassigned_partition"] == ("KafkaException", -172)
+    assert real["stored"] == ("KafkaException", -186)
+    assert real["seek_2"] is None and real["position_after_seek"] == -1001
+    assert [e[3] for e in real["after_seek_2"]] == [2, 3, 4]
+    assert [e[3] for e in real["after_seek_out_of_range"]] == [0, 1, 2, 3, 4]
+    assert real["after_seek_end"] == [] and [e[3] for e in real["after_seek_end_and_one_more"]] == [5]
+    assert [e[3] for e in real["after_seek_beginning"]] == [0, 1, 2, 3, 4, 5]
+    assert real["after_unassign"] == ("KafkaException", -172)
+    _assert_same(real, sim)
+
+
+def test_pause_and_resume_agree(sides):
+    topic = "c-pause"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.pause_and_resume, topic, "c-pause-group")
+    assert {e[2] for e in real["while_paused"]} == {0} and len(real["while_paused"]) == 3
+    assert real["positions_while_paused"] == [3, -1001]
+    assert [(e[2], e[3]) for e in real["resumed"]] == [(1, 0), (1, 1), (1, 2)]
+    _assert_same(real, sim)
+
+
+def test_partition_eof_events_agree(sides):
+    topic = "c-eof"
+    results = {}
+    for side in sides:
+        side.topic(topic)
+        results[side.name] = scripts.partition_eof_events(side.kafka, side.conf, topic, "c-eof-group",
+                                                          _producer_for(side, topic))
+    real, sim = results["librdkafka"], results["pysim"]
+    eof = -191
+    assert real["first"] == sorted([
+        ("message", topic, 0, 0, None), ("message", topic, 0, 1, None), ("message", topic, 2, 0, None),
+        ("error", topic, 0, 2, eof), ("error", topic, 1, 0, eof), ("error", topic, 2, 1, eof)], key=repr)
+    assert real["second"] == sorted([("message", topic, 0, 2, None), ("error", topic, 0, 3, eof)], key=repr)
+    _assert_same(real, sim)
+
+
+def test_commit_errors_agree(sides):
+    topic = "c-commit"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.commit_errors, topic, "c-commit-group")
+    no_offset, unknown = -168, 3
+    assert real["nothing_assigned"] == ("KafkaException", no_offset)
+    assert real["first_message"] == (0, 0)
+    assert real["store_with_auto_store"] == ("KafkaException", -186)
+    assert real["commit_stored"] == [(0, 1), (1, -1001)]
+    assert real["commit_again"] == real["commit_logical"] == ("KafkaException", no_offset)
+    assert real["commit_unknown_topic"] == real["commit_unknown_partition"] == ("KafkaException", unknown)
+    assert real["on_commit"] == sorted([(None, [(1, 2)]), (no_offset, [(0, -1001), (1, -1001)])], key=repr)
+    assert real["committed"] == [(1, None), (2, None), (-1001, None), (-1001, unknown)]
+    _assert_same(real, sim)
+
+
+def test_subscription_lifecycle_agrees(sides):
+    prefix = "crx"
+    for side in sides:
+        for name in (f"{prefix}-a", f"{prefix}-b", f"other-{prefix}"):
+            side.topic(name)
+    real, sim = run_both(sides, scripts.subscription_lifecycle, prefix, "c-sub-group")
+    partitions = [(f"{prefix}-{t}", p) for t in "ab" for p in range(4)]
+    assert ("error", f"{prefix}-missing", 0, None, 3) in real["seen"]
+    assert {(e[1], e[2]) for e in real["seen"] if e[0] == "message"} == {(f"{prefix}-a", 0), (f"{prefix}-b", 0)}
+    assert real["assigned"] == partitions
+    assert real["events"] == [("assign", partitions), ("revoke", partitions)]
+    assert real["had_member_id"] and real["member_id_after"] is None
+    assert real["assigned_until_next_poll"] == 8 and real["assignment_after"] == []
+    assert real["events_after_close"] == 2
+    _assert_same(real, sim)
+
+
+def test_argument_and_state_errors_agree(sides):
+    topic = "c-args"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.consumer_argument_errors, topic, "c-args-group")
+    assert real["subscribe_str"] == ("TypeError", "expected list of topic unicode strings")
+    assert real["subscribe_empty"] == real["subscribe_bad_regex"] == ("KafkaException", -186)
+    assert real["incremental_assign_again"] == ("KafkaException", -173)
+    assert real["assign_duplicate"] == ("KafkaException", -186) and real["assignment_after_duplicate"] == []
+    assert real["assignment"] == [(0, 5), (2, -1000)]
+    assert real["closed"] == [("RuntimeError", "Consumer closed")] * 5
+    _assert_same(real, sim)
