@@ -15,7 +15,7 @@ from html import escape
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
            "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
-CELL_W, CELL_H, ROW_GAP, LABEL_W, TOP = 46, 34, 40, 58, 34
+CELL_W, ROW_GAP, LABEL_W, TOP = 54, 40, 58, 34
 
 
 class Figure:
@@ -46,11 +46,16 @@ def _label(value, limit=6):
 
 
 def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colours=True,
-               figure_id="pysim-fig"):
+               fields=("key",), figure_id="pysim-fig"):
     """Draw ``topic`` on ``cluster``: one row per partition with its surviving records
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
-    group will read). Returns a Figure."""
+    group will read). ``fields`` names what each cell shows under its offset ("key",
+    "value"). Cells are coloured by key. Returns a Figure."""
+    unknown = [f for f in fields if f not in ("key", "value")]
+    if unknown:
+        raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
+    cell_h = 20 + 12 * len(fields)
     n = cluster.num_partitions(topic)
     title = title or f"Topic {topic}: {n} partition{'s' if n != 1 else ''}"
     rows, lines = [], []
@@ -64,34 +69,35 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
 
     row_gap = ROW_GAP + 12 * max(0, len(groups) - 1)
     width = LABEL_W + (max_cells + 2) * CELL_W + 110
-    height = TOP + n * (CELL_H + row_gap) + 10
+    height = TOP + n * (cell_h + row_gap) + 10
     out = [f'<svg role="img" aria-labelledby="{figure_id}-title {figure_id}-desc" '
            f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px;height:auto" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
            f'<title id="{figure_id}-title">{escape(title)}</title>']
     body = []
     for row, (p, shown, truncated, low, high) in enumerate(rows):
-        y = TOP + row * (CELL_H + row_gap)
-        body.append(f'<text x="4" y="{y + CELL_H / 2 + 4}" fill="currentColor" font-weight="bold">P{p}</text>')
+        y = TOP + row * (cell_h + row_gap)
+        body.append(f'<text x="4" y="{y + cell_h / 2 + 4}" fill="currentColor" font-weight="bold">P{p}</text>')
         x = LABEL_W
         if truncated:
-            body.append(f'<text x="{x + CELL_W / 2}" y="{y + CELL_H / 2 + 4}" text-anchor="middle" '
+            body.append(f'<text x="{x + CELL_W / 2}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
                         f'fill="currentColor">…</text>')
             x += CELL_W
         cell_x = {}
         for rec in shown:
             key = _label(rec.key, 40)
             fill = colour[key] if key_colours else "currentColor"
-            body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{CELL_H}" rx="4" '
+            body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
                         f'fill="{fill}" fill-opacity="0.35" stroke="currentColor"/>')
             body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 13}" text-anchor="middle" '
                         f'fill="currentColor" font-size="11">{rec.offset}</text>')
-            body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 27}" text-anchor="middle" '
-                        f'fill="currentColor" font-size="9">{escape(_label(rec.key, 7))}</text>')
+            for i, field in enumerate(fields):
+                body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 27 + 12 * i}" text-anchor="middle" '
+                            f'fill="currentColor" font-size="9">{escape(_label(getattr(rec, field), 9))}</text>')
             cell_x[rec.offset] = x
             x += CELL_W
         end_x = x
-        body.append(f'<line x1="{end_x - 2}" y1="{y - 4}" x2="{end_x - 2}" y2="{y + CELL_H + 4}" '
+        body.append(f'<line x1="{end_x - 2}" y1="{y - 4}" x2="{end_x - 2}" y2="{y + cell_h + 4}" '
                     f'stroke="currentColor" stroke-width="2" stroke-dasharray="3 2"/>')
         body.append(f'<text x="{end_x + 2}" y="{y + 12}" fill="currentColor" font-size="10">'
                     f'high watermark {high}</text>')
@@ -112,7 +118,7 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                 marks.append(f"group {group} has no committed offset")
                 continue
             gx = cell_x.get(committed, end_x if committed >= high else first_x)
-            gy = y + CELL_H + 6 + g * 12
+            gy = y + cell_h + 6 + g * 12
             body.append(f'<path d="M{gx + 2},{gy} l5,-6 l5,6 z" fill="currentColor"/>')
             body.append(f'<text x="{gx + 14}" y="{gy + 1}" fill="currentColor" font-size="10">'
                         f'{escape(group)} → {committed}</text>')

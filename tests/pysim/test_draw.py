@@ -65,3 +65,12 @@ def test_distribution_figure_bars_follow_counts():
     assert heights[1] == max(heights) and heights[0] == heights[1] / 3
     assert "partition 1 has 30" in fig.text and "1.50 times the mean" in fig.text
     assert fig.html().count("<details") == 1
+
+
+def test_cells_can_show_values_and_unknown_fields_are_refused():
+    c = _cluster_with_two_groups()
+    texts = [t.text for t in ET.fromstring(log_figure(c, "orders", fields=("key", "value")).svg).iter(SVG + "text")]
+    assert all(str(i) in texts for i in range(9))       # the values "0".."8"
+    import pytest
+    with pytest.raises(ValueError, match="headers"):
+        log_figure(c, "orders", fields=("headers",))
