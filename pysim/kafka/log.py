@@ -114,6 +114,7 @@ class PartitionLog:
         self._log_append_time = config.log_append_time
         self._check_timestamps = not config.log_append_time and (
             config.timestamp_before_max_ms < _NO_LIMIT or config.timestamp_after_max_ms < _NO_LIMIT)
+        self._timestamp_rules = self._check_timestamps or config.log_append_time
         self._record_class = LogAppendTimeRecord if config.log_append_time else Record
         active = getattr(self, "_active", None)
         if active is not None and active.size_bytes:
@@ -148,23 +149,23 @@ class PartitionLog:
         return sum(seg.size_bytes for seg in self._segments)
 
     # -- the hot path -------------------------------------------------------------------
-    def append(self, key, value, timestamp, headers, now_ms=None):
+    def append(self, key, value, timestamp, headers, now_ms):
         """Append one record at the log end, rolling a new segment first when Kafka would.
         Raises KafkaException with the broker's error when Kafka would reject the record.
         On the hot path: keep it to a few comparisons (the common bytes key and value
         without headers has its size computed inline; see record_size.batch_size)."""
-        if headers is None and key.__class__ is bytes and value.__class__ is bytes and len(key) + len(value) < 8000:
-            n, m = len(key), len(value)             # every varint here takes 1 or 2 bytes
-            body = 6 + n + m + (n > 63) + (m > 63)
-            size = 62 + body + (body > 63)
+        if headers is None and key.__class__ is bytes and value.__class__ is bytes:
+            n = len(key)
+            m = len(value)
+            if n + m < 8000:                            # every varint here takes 1 or 2 bytes
+                body = 6 + n + m + (n > 63) + (m > 63)
+                size = 62 + body + (body > 63)
+            else:
+                size = batch_size(key, value, headers)
         else:
             size = batch_size(key, value, headers)
-        if size > self._max_batch_bytes or (key is None and self._compact) or self._check_timestamps:
-            self._reject_if_invalid(key, size, timestamp, now_ms)
-        if now_ms is None:
-            now_ms = timestamp
-        if self._log_append_time:
-            timestamp = now_ms
+        if size > self._max_batch_bytes or (key is None and self._compact) or self._timestamp_rules:
+            timestamp = self._checked_timestamp(key, size, timestamp, now_ms)
         seg = self._active
         used = seg.size_bytes
         if used and (used > self._segment_bytes - size or timestamp > seg.roll_at):
@@ -323,10 +324,13 @@ class PartitionLog:
             return self._jitter_rng.randrange(min(config.segment_jitter_ms, config.segment_ms))
         return 0
 
-    def _reject_if_invalid(self, key, size, timestamp, now_ms):
+    def _checked_timestamp(self, key, size, timestamp, now_ms):
+        """The slow path of append: raise the broker's error for an invalid record, and
+        return the timestamp to store (the append time on a LogAppendTime topic)."""
         error = self.append_error(key, size, timestamp, now_ms)
         if error is not None:
             raise KafkaException(error)
+        return now_ms if self._log_append_time else timestamp
 
     def append_error(self, key, size, timestamp, now_ms):
         """The KafkaError the broker answers a produce of this record with, or None; the
@@ -340,7 +344,7 @@ class PartitionLog:
         if key is None and config.compact:
             return KafkaError(KafkaError.INVALID_RECORD,
                               f"Compacted topic cannot accept message without key in topic partition {where}.")
-        if self._check_timestamps and now_ms is not None:
+        if self._check_timestamps:
             low, high = now_ms - config.timestamp_before_max_ms, now_ms + config.timestamp_after_max_ms
             if not low <= timestamp <= high:
                 return KafkaError(KafkaError.INVALID_TIMESTAMP,
