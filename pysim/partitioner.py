@@ -1,12 +1,16 @@
-"""Where a record goes. Keyed rules are bit-for-bit those of Kafka's Java client
-(``Utils.murmur2``) and librdkafka; null-key strategies live in ``pysim.kafka``'s
-producer, which owns the per-topic state they need."""
+"""Where a keyed record goes: the hash functions, bit for bit those of Kafka's Java client
+(``Utils.murmur2``) and librdkafka (``rd_crc32``, ``rd_murmur2``, ``rd_fnv1a``). These are
+pure functions of the key; the strategies for records without a key keep per-topic state
+and live elsewhere: librdkafka's sticky partition in ``pysim.kafka.partitioning``, the Java
+producer's strategies in ``pysim.java_partitioners``."""
 
 import zlib
 
 _M = 0x5BD1E995
 _SEED = 0x9747B28C
 _MASK = 0xFFFFFFFF
+_FNV_PRIME = 0x01000193
+_FNV_OFFSET = 0x811C9DC5
 
 
 def murmur2(data: bytes) -> int:
@@ -54,6 +58,24 @@ def crc32_partition(key: bytes, num_partitions: int) -> int:
     """librdkafka's ``consistent`` rule: ``crc32(key) % num_partitions``."""
     _check_partitions(num_partitions)
     return zlib.crc32(_as_bytes(key)) % num_partitions
+
+
+def fnv1a(data: bytes) -> int:
+    """librdkafka's ``rd_fnv1a``: 32-bit FNV-1a, then, to match Sarama's default hash
+    partitioner, the absolute value of the result read as a signed int; returned unsigned.
+    (0x80000000 stays 0x80000000, as in C.)"""
+    h = _FNV_OFFSET
+    for byte in _as_bytes(data):
+        h = ((h ^ byte) * _FNV_PRIME) & _MASK
+    if h & 0x80000000:
+        h = -h & _MASK
+    return h
+
+
+def fnv1a_partition(key: bytes, num_partitions: int) -> int:
+    """librdkafka's ``fnv1a`` rule: ``fnv1a(key) % num_partitions`` (Sarama-compatible)."""
+    _check_partitions(num_partitions)
+    return fnv1a(key) % num_partitions
 
 
 def _as_bytes(data) -> bytes:
