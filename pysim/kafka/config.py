@@ -20,7 +20,9 @@ PRODUCER = COMMON | {
     "message.timeout.ms", "delivery.timeout.ms", "retries", "message.send.max.retries",
     "max.in.flight.requests.per.connection", "max.in.flight", "on_delivery",
     "delivery.report.only.error", "queue.buffering.max.messages", "queue.buffering.max.kbytes",
-    "sticky.partitioning.linger.ms", "message.max.bytes",
+    "sticky.partitioning.linger.ms", "message.max.bytes", "allow.auto.create.topics",
+    "topic.metadata.propagation.max.ms",
+    "pysim.java.partitioner",   # pysim only: the Java producer's null-key strategies (producer.py)
 }
 CONSUMER = COMMON | {
     "group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit",
@@ -35,6 +37,7 @@ ENUMS = {
     "partitioner": {"random", "consistent", "consistent_random", "murmur2", "murmur2_random",
                     "fnv1a", "fnv1a_random"},
     "isolation.level": {"read_committed", "read_uncommitted"},
+    "pysim.java.partitioner": {"round_robin", "sticky", "builtin"},
 }
 BOOLEANS = {"enable.auto.commit", "enable.idempotence", "enable.partition.eof",
             "enable.auto.offset.store", "allow.auto.create.topics"}

@@ -26,6 +26,7 @@ class KafkaError:
     _REVOKE_PARTITIONS = -174
     _FENCED = -144
     _NOT_IMPLEMENTED = -170
+    _NOT_CONFIGURED = -145
     _UNKNOWN_GROUP = -179
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0

@@ -59,19 +59,24 @@ class PartitionMetadata:
         return f"{self.id}"
 
 
-def cluster_metadata(cluster, topic=None):
+def cluster_id(cluster):
+    """The id list_topics() reports for ``cluster`` (and Producer.cluster_id() returns)."""
+    return f"pysim-{cluster.sim.seed}"
+
+
+def cluster_metadata(cluster, topic=None, auto_create=True):
     """The metadata of every topic, or of ``topic`` only. Asking for a topic that does not
-    exist creates it when the cluster auto-creates topics (the broker's default, and what
-    librdkafka's metadata request allows for a producer or admin client); otherwise it is
-    reported with UNKNOWN_TOPIC_OR_PART."""
+    exist creates it when the cluster auto-creates topics (the broker's default) and the
+    client allows it (``auto_create``: librdkafka's allow.auto.create.topics, true for a
+    producer); otherwise it is reported with UNKNOWN_TOPIC_OR_PART."""
     md = ClusterMetadata()
-    md.cluster_id = f"pysim-{cluster.sim.seed}"
+    md.cluster_id = cluster_id(cluster)
     md.controller_id = md.orig_broker_id = BROKER_ID
     md.orig_broker_name = f"{BROKER_HOST}:{BROKER_PORT}/{BROKER_ID}"
     md.brokers = {BROKER_ID: BrokerMetadata(BROKER_ID, BROKER_HOST, BROKER_PORT)}
     names = cluster.topics() if topic is None else [topic]
     for name in names:
-        if not cluster._ensure(name):
+        if not (cluster.has_topic(name) or (auto_create and cluster._ensure(name))):
             md.topics[name] = TopicMetadata(name, {}, KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART,
                                                                  "Broker: Unknown topic or partition"))
             continue
