@@ -389,3 +389,156 @@ def consumer_argument_errors(kafka, conf, topic, group):
                                                lambda: consumer.commit(), lambda: consumer.seek(TP(topic, 0, 0)))]
     out["closed_list_topics"] = raised(consumer.list_topics)
     return out
+
+
+# -- producer behaviour (tests/parity/test_producer_parity.py) ---------------------------
+
+def warm_producer(kafka, conf, topic, **extra):
+    """A producer that has already delivered one record to ``topic``, so librdkafka knows
+    the topic's partitions and leaders (before that it parks records in an unassigned
+    queue and cannot keep a sticky partition)."""
+    producer = kafka.Producer(dict(conf, **extra))
+    producer.produce(topic, value=b"warm-up", key=b"warm-up", partition=0)
+    assert producer.flush(30) == 0
+    return producer
+
+
+def produce_burst(kafka, conf, topic, keys, **extra):
+    """Produce one record per key as fast as possible (well inside any sticky linger);
+    return the partition of each, in produce order."""
+    producer = warm_producer(kafka, conf, topic, **extra)
+    partitions, errors = {}, []
+
+    def report(err, msg, index):
+        if err is not None:
+            errors.append(str(err))
+        partitions[index] = msg.partition()
+
+    for index, key in enumerate(keys):
+        producer.produce(topic, value=b"v%d" % index, key=key,
+                         on_delivery=lambda err, msg, index=index: report(err, msg, index))
+    assert producer.flush(30) == 0 and not errors, errors[:3]
+    return [partitions[index] for index in range(len(keys))]
+
+
+def produce_argument_errors(kafka, conf, topic):
+    """What produce() raises for bad arguments, and that nothing was produced meanwhile."""
+    producer = warm_producer(kafka, conf, topic)
+    delivered = []
+    on_delivery = lambda err, msg: delivered.append(msg.offset())  # noqa: E731
+    calls = {
+        "partition 99": lambda: producer.produce(topic, b"v", partition=99, on_delivery=on_delivery),
+        "partition 4": lambda: producer.produce(topic, b"v", partition=4, on_delivery=on_delivery),
+        "partition -5": lambda: producer.produce(topic, b"v", partition=-5, on_delivery=on_delivery),
+        "value int": lambda: producer.produce(topic, 5),
+        "value bytearray": lambda: producer.produce(topic, bytearray(b"v")),
+        "key int": lambda: producer.produce(topic, b"v", key=5),
+        "key memoryview": lambda: producer.produce(topic, b"v", key=memoryview(b"k")),
+        "timestamp float": lambda: producer.produce(topic, b"v", timestamp=1.5),
+        "partition str": lambda: producer.produce(topic, b"v", partition="1"),
+        "partition None": lambda: producer.produce(topic, b"v", partition=None),
+        "topic None": lambda: producer.produce(None, b"v"),
+        "topic int": lambda: producer.produce(5, b"v"),
+        "headers int": lambda: producer.produce(topic, b"v", headers=5),
+        "headers tuple": lambda: producer.produce(topic, b"v", headers=(("a", b"1"),)),
+        "headers list of lists": lambda: producer.produce(topic, b"v", headers=[["a", b"1"]]),
+        "headers value int": lambda: producer.produce(topic, b"v", headers={"a": 1}),
+        "poll None": lambda: producer.poll(None),
+        "flush str": lambda: producer.flush("1"),
+        "list_topics int": lambda: producer.list_topics(5),
+    }
+    out = {}
+    for name, call in calls.items():
+        try:
+            call()
+            out[name] = None
+        except Exception as exc:  # noqa: BLE001 - the type and wording are what we compare
+            first = exc.args[0] if exc.args else None
+            out[name] = (type(exc).__name__, first.code() if hasattr(first, "code") else None,
+                         first.str() if hasattr(first, "str") else str(first))
+    out["flush"] = producer.flush(30)
+    out["delivered"] = delivered
+    return out
+
+
+def missing_topic(kafka, conf, topic):
+    """Producing to a topic that does not exist, with auto creation off in the client: the
+    first record fails in its delivery report, the next produce() raises, and the topic is
+    still unknown to list_topics()."""
+    producer = kafka.Producer(dict(conf, **{"allow.auto.create.topics": False,
+                                            "topic.metadata.propagation.max.ms": 200}))
+    reports = []
+    producer.produce(topic, b"v", key=b"k", on_delivery=lambda err, msg: reports.append(
+        (err.code(), err.str(), msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value())))
+    out = {"left": producer.flush(30), "report": reports}
+    out["again"] = raised(lambda: producer.produce(topic, b"v"))
+    try:
+        producer.produce(topic, b"v")
+    except kafka.KafkaException as exc:
+        out["again_str"] = exc.args[0].str()
+    metadata = producer.list_topics(topic, timeout=10).topics[topic]
+    out["list_topics"] = (metadata.error.code() if metadata.error else None, len(metadata.partitions))
+    return out
+
+
+def headers_round_trip(kafka, conf, topic):
+    """Headers as produced (dict, list of tuples, str values, None values, empty) and as a
+    consumer reads them back; delivery reports show none."""
+    producer = warm_producer(kafka, conf, topic)
+    cases = [{"a": "x", "b": b"y", "c": None}, [("a", b"1"), ("a", "2"), ("z", None)], [], {},
+             [(1, b"int name")], [("é", "ü")], [("", b"")], None]
+    in_reports = []
+    for headers in cases:
+        producer.produce(topic, b"h", partition=0, headers=headers,
+                         on_delivery=lambda err, msg: in_reports.append(msg.headers()))
+    assert producer.flush(30) == 0
+    consumer = kafka.Consumer(consumer_conf(conf, f"{topic}-reader"))
+    consumer.assign([kafka.TopicPartition(topic, 0, 1)])       # offset 0 is the warm-up record
+    read = [msg.headers() for msg in poll_until(consumer, len(cases))]
+    consumer.close()
+    return {"in_reports": in_reports, "read": read}
+
+
+def delivery_report_fields(kafka, conf, topic):
+    """What a delivery callback receives, which callback argument wins, len() and flush()."""
+    producer = warm_producer(kafka, conf, topic)
+    seen = []
+    producer.produce(topic, "text value", key="text key", partition=1, timestamp=1234567,
+                     on_delivery=lambda err, msg: seen.append(
+                         ("on_delivery", err, msg.topic(), msg.partition(), msg.key(), msg.value(), len(msg))))
+    producer.produce(topic, b"v", partition=1, on_delivery=lambda err, msg: seen.append(("on_delivery",)),
+                     callback=lambda err, msg: seen.append(("callback",)))
+    producer.produce(topic, None, partition=1, on_delivery=lambda err, msg: seen.append(
+        ("tombstone", msg.value(), len(msg))))
+    waiting = len(producer)
+    left = producer.flush(30)
+    return {"seen": seen, "len_before_flush": waiting, "flush": left, "len_after_flush": len(producer),
+            "purge": producer.purge(), "transactions": [raised(call) for call in (
+                lambda: producer.init_transactions(1), producer.begin_transaction,
+                lambda: producer.commit_transaction(1), lambda: producer.abort_transaction(1))],
+            "close": producer.close(), "closed": [raised(call) for call in (
+                lambda: producer.produce(topic, b"v"), lambda: producer.poll(0), lambda: producer.flush(0),
+                producer.purge, producer.list_topics)],
+            "len_closed": len(producer), "close_again": producer.close()}
+
+
+def metadata_shape(kafka, conf, topic):
+    """The shape of list_topics(): class names, field types, partition ids, errors."""
+    producer = warm_producer(kafka, conf, topic)
+    md = producer.list_topics(timeout=10)
+    one = producer.list_topics(topic, timeout=10)
+    t = one.topics[topic]
+    p = t.partitions[0]
+    broker = next(iter(md.brokers.values()))
+    return {
+        "classes": [type(x).__name__ for x in (md, t, p, broker)],
+        "topic_in_all": topic in md.topics,
+        "only_topic": sorted(one.topics),
+        "topic": (t.topic, t.error, sorted(t.partitions)),
+        "partition": (p.id, type(p.leader).__name__, type(p.replicas).__name__, type(p.isrs).__name__,
+                      p.leader in p.replicas, p.error),
+        "broker": (type(broker.id).__name__, type(broker.host).__name__, type(broker.port).__name__,
+                   broker.id in md.brokers),
+        "cluster_id": (type(md.cluster_id).__name__, producer.cluster_id(10) == md.cluster_id),
+        "repr": (repr(t), repr(p), str(p)),
+    }
