@@ -112,6 +112,8 @@ class Producer:
         self._reports = []         # (callback, message) waiting for poll(), in delivery order
         self._silent = 0           # delivery reports without a callback waiting for poll()
         self._closed = False
+        self._refused = self._transactional     # produce() refuses: closed, or transactional
+        self._num_partitions, self._append = c.num_partitions, c.append   # the produce path's calls
 
     # -- producing ------------------------------------------------------------------------
     def produce(self, topic, value=None, key=None, partition=-1, callback=None, on_delivery=None,
@@ -119,8 +121,8 @@ class Producer:
         """Append one record (see the module docstring for what is instant here). Raises
         TypeError for a bad argument and KafkaException for a partition the topic does not
         have or a topic already reported missing; the cluster is unchanged then."""
-        if self._closed:
-            raise RuntimeError("Producer has been closed")
+        if self._refused:
+            self._refuse()
         if value.__class__ is not bytes and value is not None:
             value = _payload(value, 2)
         if key.__class__ is not bytes and key is not None:
@@ -134,13 +136,10 @@ class Producer:
             raise TypeError(f"on_delivery must be callable, not {type(cb).__name__}")
         if headers is not None:
             headers = _headers(headers)
-        if self._transactional:
-            _not_implemented("producing with transactional.id set")
         if topic.__class__ is not str and not isinstance(topic, str):
             raise TypeError(f"argument 1 must be str, not {_type_name(topic)}")
-        c = self._c
         try:
-            n = c.num_partitions(topic)
+            n = self._num_partitions(topic)
         except KafkaException:
             n = self._missing_topic(topic)
             if n is None:
@@ -155,7 +154,7 @@ class Producer:
             raise KafkaException(KafkaError(KafkaError._UNKNOWN_PARTITION,
                                             "Unable to produce message: Local: Unknown partition"))
         try:
-            rec = c.append(topic, partition, key, value, timestamp, headers, self.name)
+            rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
         except KafkaException as e:     # the broker refused the record: a failed delivery
             self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
             return
@@ -266,8 +265,13 @@ class Producer:
         """Serve the waiting delivery reports and close; later calls raise RuntimeError."""
         if not self._closed:
             self.flush()
-            self._closed = True
+            self._closed = self._refused = True
         return True
+
+    def _refuse(self):
+        if self._closed:
+            raise RuntimeError("Producer has been closed")
+        _not_implemented("producing with transactional.id set")
 
     # -- metadata ---------------------------------------------------------------------------
     def list_topics(self, topic=None, timeout=_INFINITE):
