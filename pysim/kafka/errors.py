@@ -104,7 +104,8 @@ class KafkaError:
         return hash(self._code)
 
     def __str__(self):
-        return self._reason
+        # confluent_kafka prints the whole form, so a learner's print(err) reads the same.
+        return self.__repr__()
 
     def __repr__(self):
         return f'KafkaError{{code={self.name()},val={self._code},str="{self._reason}"}}'

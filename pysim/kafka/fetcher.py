@@ -54,7 +54,7 @@ class ConsumerEvent(Message):
         return self._event_offset
 
     def value(self):
-        return str(self._error).encode()
+        return self._error.str().encode()
 
     def __len__(self):
         return len(self.value())
