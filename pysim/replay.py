@@ -240,8 +240,11 @@ def parse_datetime_ms(text):
         offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
     try:
         moment = datetime(year, month, day, hour, minute, second, milli * 1000, tzinfo=timezone(offset))
-    except ValueError as e:
-        raise ValueError(f"Error parsing timestamp '{text}': {e}") from None
+    except ValueError:
+        # Not the datetime module's own wording: it differs between Python versions, and the
+        # same input must give the same message in CPython and in the browser's Pyodide.
+        raise ValueError(f"Error parsing timestamp '{text}': no such date or time "
+                         f"(year {year}, month {month}, day {day}, {hour:02d}:{minute:02d}:{second:02d})") from None
     return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 

@@ -61,9 +61,9 @@ def test_every_quiz_right_and_wrong(page, site_url):
 
 
 def test_keyboard_only_answers_complete_a_lesson_and_survive_reload(page, site_url):
-    """Lesson 1 has no exercise: three right answers, given with the keyboard alone,
+    """Lesson 3 has no exercise: three right answers, given with the keyboard alone,
     complete it; the progress and a design-challenge draft survive a reload."""
-    page.goto(f"{site_url}/lessons/{LESSONS[0]}/")
+    page.goto(f"{site_url}/lessons/{LESSONS[2]}/")
     assert bar_text(page) == "Session progress: 0 / 4 completed"
     forms = page.locator("form.quiz")
     assert forms.count() == 3
@@ -87,5 +87,5 @@ def test_keyboard_only_answers_complete_a_lesson_and_survive_reload(page, site_u
     page.reload()
     assert bar_text(page) == "Session progress: 1 / 4 completed"
     assert page.locator(".challenge textarea").first.input_value() == draft
-    status = page.evaluate(f"() => CourseProgress.lessonStatus('{LESSONS[0]}')")
+    status = page.evaluate(f"() => CourseProgress.lessonStatus('{LESSONS[2]}')")
     assert status["completed"] is True and status["quizCorrect"] == 3
