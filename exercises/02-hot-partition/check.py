@@ -29,7 +29,7 @@ def _steps_by_payment():
 
 
 def _stored(run):
-    """[(partition, offset, payment_id, step)] of every record in "payments"."""
+    """[(partition, offset, payment_id, step, key)] of every record in "payments"."""
     cluster = run.cluster()
     assert cluster.has_topic(TOPIC), f'There is no topic "{TOPIC}": keep the setup line that creates it.'
     n = cluster.num_partitions(TOPIC)
@@ -40,7 +40,7 @@ def _stored(run):
         for record in cluster.records(TOPIC, p):
             try:
                 event = json.loads(record.value)
-                out.append((p, record.offset, event["payment_id"], event["step"]))
+                out.append((p, record.offset, event["payment_id"], event["step"], record.key))
             except (TypeError, ValueError, KeyError):
                 raise AssertionError(f"Partition {p} offset {record.offset} holds {record.value!r}: keep the "
                                      "value as json.dumps(event); change only the key.") from None
@@ -49,7 +49,7 @@ def _stored(run):
 
 def _partitions_of(run):
     where = {}
-    for p, _, payment_id, _ in _stored(run):
+    for p, _, payment_id, _, _ in _stored(run):
         where.setdefault(payment_id, set()).add(p)
     return where
 
@@ -57,7 +57,7 @@ def _partitions_of(run):
 def check_all_events(run):
     """Every payment event was produced exactly once."""
     got = {}
-    for _, _, payment_id, step in _stored(run):
+    for _, _, payment_id, step, _ in _stored(run):
         got[(payment_id, step)] = got.get((payment_id, step), 0) + 1
     want = {(payment_id, step): 1 for payment_id, _, step in _expected_events()}
     assert got, f'"{TOPIC}" is empty: produce every event of payment_events(), then flush().'
@@ -72,14 +72,20 @@ def check_load_spread(run):
     stored = _stored(run)
     assert stored, f'"{TOPIC}" is empty.'
     per_partition = [0] * PARTITIONS
-    for p, _, _, _ in stored:
+    for p, _, _, _, _ in stored:
         per_partition[p] += 1
     hot = max(range(PARTITIONS), key=lambda p: per_partition[p])
     share = per_partition[hot] / len(stored)
+    where = f"Partition {hot} holds {share:.0%} of the events ({per_partition[hot]} of {len(stored)})."
+    unkeyed = sum(1 for p, _, _, _, key in stored if p == hot and key is None)
+    assert share <= MAX_SHARE or unkeyed * 2 <= per_partition[hot], (
+        f"{where} {unkeyed} of them have no key. Without a key, librdkafka sends a record to the "
+        "topic's sticky partition, drawn again only once sticky.partitioning.linger.ms (10 ms) has "
+        "passed: a burst produced at once lands in a single partition. Produced over time they would "
+        "spread, and then one payment's events would land in different partitions.")
     assert share <= MAX_SHARE, (
-        f"Partition {hot} holds {share:.0%} of the events ({per_partition[hot]} of {len(stored)}). "
-        "A key sends all of its records to one partition, so a key with 70% of the traffic makes a "
-        "partition with 70% of the load. Choose a key with many distinct values.")
+        f"{where} A key sends all of its records to one partition, so a key with 70% of the traffic "
+        "makes a partition with 70% of the load. Choose a key with many distinct values.")
 
 
 def check_payment_in_one_partition(run):
@@ -91,11 +97,28 @@ def check_payment_in_one_partition(run):
                        "their events in order: every event of a payment needs the same key.")
 
 
+def check_payment_key(run):
+    """All events of one payment carry the same key, so no timing can split them."""
+    keys = {}
+    for _, _, payment_id, _, key in _stored(run):
+        keys.setdefault(payment_id, set()).add(key)
+    unkeyed = sorted(pid for pid, ks in keys.items() if None in ks)
+    assert not unkeyed, (
+        f"{len(unkeyed)} payments have events without a key, e.g. {unkeyed[0]}. Whatever partition such "
+        "events share, they share it by luck of timing (librdkafka draws a new sticky partition once "
+        "10 ms have passed): nothing keeps them together. Give every event of a payment the same key.")
+    mixed = sorted(pid for pid, ks in keys.items() if len(ks) > 1)
+    assert not mixed, (
+        f"{len(mixed)} payments have events with different keys, e.g. {mixed[0]} with "
+        f"{sorted(k.decode('utf-8', 'replace') for k in keys[mixed[0]])}: different keys may hash to "
+        "different partitions. Give every event of a payment the same key.")
+
+
 def check_payment_order(run):
     """In its partition, each payment's events are in the order they were emitted."""
     where = _partitions_of(run)
     seen = {}
-    for p, offset, payment_id, step in sorted(_stored(run)):
+    for p, offset, payment_id, step, _ in sorted(_stored(run), key=lambda r: r[:2]):
         seen.setdefault(payment_id, []).append(step)
     for payment_id, steps in _steps_by_payment().items():
         parts = sorted(where.get(payment_id, ()))

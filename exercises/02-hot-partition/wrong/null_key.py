@@ -1,5 +1,8 @@
-# Wrong: no key spreads the load, but one payment's events land in different partitions
-# and can be processed out of order.
+# Wrong: no key at all. librdkafka sends records without a key to the topic's sticky
+# partition and draws a new one only after sticky.partitioning.linger.ms (10 ms): this burst,
+# produced at one instant, lands entirely in one partition (100% of the load). Nothing ties
+# a payment's events together either: produced over time they would be split (see
+# null_key_over_time.py).
 import json
 
 from pysim import kafka

@@ -1,4 +1,7 @@
-# Wrong: no key, so the partitioner spreads one payment's events over many partitions.
+# Wrong: no key. librdkafka sends records without a key to the topic's sticky partition, drawn
+# again only once sticky.partitioning.linger.ms (10 ms) has passed: these 20 events, produced
+# at one instant, all land in one partition and come back in order by luck. Nothing ties a
+# payment's events to one partition: produced over time they are split (no_key_over_time.py).
 from pysim import kafka
 
 PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]
