@@ -24,6 +24,7 @@ commit every auto.commit.interval.ms, metadata refresh) happens when poll() runs
 from collections import deque
 
 from pysim.kafka import config as _config
+from pysim.kafka.assignors import COOPERATIVE, PROTOCOL_TYPE, parse_strategies
 from pysim.kafka.cluster import cluster
 from pysim.kafka.errors import KafkaError, KafkaException
 from pysim.kafka.fetcher import ConsumerEvent, Fetcher, partition_exists as _exists
@@ -42,6 +43,8 @@ _ERR_STR = {
     KafkaError._INVALID_ARG: "Local: Invalid argument or configuration",
     KafkaError._UNKNOWN_PARTITION: "Local: Unknown partition",
     KafkaError.UNKNOWN_TOPIC_OR_PART: "Broker: Unknown topic or partition",
+    KafkaError.ILLEGAL_GENERATION: "Broker: Specified group generation id is not valid",
+    KafkaError.UNKNOWN_MEMBER_ID: "Broker: Unknown member",
 }
 _EAGER_ONLY = "Changes to the current assignment must be made using assign() when rebalance protocol type is EAGER"
 
@@ -87,6 +90,9 @@ class _GroupListener:
     def __init__(self, consumer):
         self._consumer = consumer
 
+    def on_rebalance(self, round_no):
+        self._consumer._ops.append(("rejoin", round_no))
+
     def on_assignment(self, generation, partitions):
         self._consumer._assignment_received(generation, partitions)
 
@@ -108,7 +114,8 @@ class Consumer:
         self._max_wait_ms = _int_conf(conf, "max.poll.interval.ms", 300000)
         self._on_commit = conf.get("on_commit")
         self._auto_create = _config.as_bool(conf.get("allow.auto.create.topics", False))
-        self._cooperative = "cooperative" in str(conf.get("partition.assignment.strategy", "range,roundrobin"))
+        self._strategies = parse_strategies(conf.get("partition.assignment.strategy"))
+        self._cooperative = PROTOCOL_TYPE[self._strategies[0]] == COOPERATIVE
         auto_store = _config.as_bool(conf.get("enable.auto.offset.store", True))
         self._fetcher = Fetcher(self._c, self._group, self._group, conf.get("auto.offset.reset", "latest"),
                                 _config.as_bool(conf.get("enable.partition.eof", False)), auto_store,
@@ -117,7 +124,8 @@ class Consumer:
         self._auto_store = auto_store
         self._coordinator = coordinator_of(self._c)
         self._listener = _GroupListener(self)
-        self._ops = deque()          # ("error", msg) | ("rebalance",) | ("lost",) | ("commit", err, tps)
+        self._ops = deque()          # ("error", msg) | ("rebalance",) | ("rejoin", round) | ("join",) | ("lost",)
+                                     # | ("commit", err, tps)
         self._subscription = None
         self._callbacks = {}
         self._member_id = None
@@ -158,7 +166,7 @@ class Consumer:
         self._leave_group()
         self._assignment_received(NO_GENERATION, [])
 
-    def _refresh_subscription(self, rejoin=False):
+    def _refresh_subscription(self, rejoin=False, in_poll=False):
         """Resolve the subscription against the cluster's topics (librdkafka's metadata
         refresh); rejoin the group when the topics or their partition counts changed."""
         c = self._c
@@ -180,12 +188,46 @@ class Consumer:
             return
         self._signature = signature
         if topics:
-            self._member_id, self._generation = self._coordinator.join(
-                self._group, self._member_id, topics, self._listener, self._client_id, self._instance_id)
+            if self._cooperative or not self._fetcher.states:
+                self._join(topics)
+            elif in_poll:
+                self._run_rebalance_callback("revoke", list(self._fetcher.states))   # eager: revoke, then join
+                self._join(topics)
+            else:
+                self._ops.append(("join",))        # the revoke callback must run inside poll()
         elif self._member_id is not None:
             # librdkafka does not join while none of the subscribed topics exists.
             self._leave_group()
             self._assignment_received(NO_GENERATION, [])
+
+    def _join(self, topics=None):
+        """JoinGroup with this consumer's assignors and (cooperative) the partitions it owns.
+        A group whose members share no assignor with it refuses: an error event."""
+        if topics is None:
+            topics = [t for t, _ in self._signature or []]
+            if not topics or self._subscription is None:
+                return
+        owned = list(self._fetcher.states) if self._cooperative else []
+        try:
+            self._member_id, self._generation = self._coordinator.join(
+                self._group, self._member_id, topics, self._listener, self._client_id, self._instance_id,
+                self._strategies, owned, self._generation)
+        except KafkaException as exc:
+            err = exc.args[0]
+            self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
+                err.code(), f"JoinGroup failed: {err.str()}"))))
+
+    def _rejoin(self, round_no):
+        """The coordinator asked for a rejoin: eager revokes everything first (committing
+        with the generation that is ending), cooperative keeps fetching and reports what it owns."""
+        if self._member_id is None:
+            return
+        try:
+            if not self._cooperative and self._fetcher.states:
+                self._run_rebalance_callback("revoke", list(self._fetcher.states))
+        finally:
+            owned = list(self._fetcher.states) if self._cooperative else []
+            self._coordinator.rejoin(self._group, self._member_id, round_no, owned, self._generation)
 
     def _leave_group(self):
         if self._member_id is not None:
@@ -215,10 +257,14 @@ class Consumer:
             target_set, current_set = set(target), set(current)
             revoked = [k for k in current if k not in target_set]
             added = [k for k in target if k not in current_set]
-            if revoked:
-                self._run_rebalance_callback("revoke", revoked)
-            if self._subscription is not None:
-                self._run_rebalance_callback("assign", added)
+            try:
+                if revoked:
+                    self._run_rebalance_callback("revoke", revoked)
+                if self._subscription is not None:
+                    self._run_rebalance_callback("assign", added)
+            finally:
+                if revoked and self._subscription is not None:
+                    self._join()          # librdkafka rejoins after revoking: the next round hands them over
         else:
             if current:
                 self._run_rebalance_callback("revoke", current)
@@ -441,7 +487,7 @@ class Consumer:
             if self._fetcher.states:
                 self._commit_stored(list(self._fetcher.states), background=True)
         if self._subscription is not None and now >= self._next_refresh_ms:
-            self._refresh_subscription()
+            self._refresh_subscription(in_poll=True)
 
     def _serve_ops(self):
         """Serve queued events in order: callbacks run, an error message is returned."""
@@ -454,6 +500,12 @@ class Consumer:
             if kind == "rebalance":
                 if self._rebalance_pending:
                     self._rebalance()
+            elif kind == "rejoin":
+                self._rejoin(op[1])
+            elif kind == "join":
+                if self._subscription is not None and self._fetcher.states and not self._cooperative:
+                    self._run_rebalance_callback("revoke", list(self._fetcher.states))
+                self._join()
             elif kind == "lost":
                 lost = list(self._fetcher.states)
                 if lost:
@@ -537,12 +589,17 @@ class Consumer:
     def _commit_entries(self, entries):
         """OffsetCommit: commit each valid offset; returns (error or None, partitions)."""
         result, first_error, valid = [], None, 0
+        group_error = self._coordinator.commit_error(self._group, self._member_id, self._generation)
         for topic, partition, offset, metadata in entries:
             tp = TopicPartition(topic, partition, offset if offset >= 0 else OFFSET_INVALID, metadata)
             result.append(tp)
             if offset < 0:
                 continue
             valid += 1
+            if group_error is not None:
+                tp.error = KafkaError(group_error, _ERR_STR[group_error])
+                first_error = first_error or tp.error
+                continue
             if not _exists(self._c, topic, partition):
                 tp.error = KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART, _ERR_STR[KafkaError.UNKNOWN_TOPIC_OR_PART])
                 first_error = first_error or tp.error
