@@ -420,7 +420,8 @@ class AdminClient:
         members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
                    for m in self._c.active_members(group)]
         state = self._state(group) if known else ConsumerGroupState.DEAD
-        assignor = "range" if members else ""
+        coordinator = getattr(self._c, "_group_coordinator", None)
+        assignor = coordinator.protocol(group) if coordinator is not None and members else ""
         return ConsumerGroupDescription(group, self._is_simple(group) if known else True, members, assignor,
                                         state, _COORDINATOR, None, ConsumerGroupType.CLASSIC)
 
@@ -432,7 +433,12 @@ class AdminClient:
         return [TopicPartition(t, p) for t, p in sorted(coordinator.assignment(group, member))]
 
     def _state(self, group):
-        return ConsumerGroupState.STABLE if self._c.active_members(group) else ConsumerGroupState.EMPTY
+        if not self._c.active_members(group):
+            return ConsumerGroupState.EMPTY
+        coordinator = getattr(self._c, "_group_coordinator", None)
+        if coordinator is not None and coordinator.rebalancing(group):
+            return ConsumerGroupState.PREPARING_REBALANCING
+        return ConsumerGroupState.STABLE
 
     def _is_simple(self, group):
         """Kafka calls a group 'simple' when no member ever joined it through the group

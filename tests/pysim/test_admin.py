@@ -383,3 +383,28 @@ def test_list_topics_without_auto_creation_reports_the_missing_topic():
     md = AdminClient({"bootstrap.servers": "no-auto:9092"}).list_topics(topic="ghost")
     assert md.topics["ghost"].error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART
     assert md.topics["ghost"].partitions == {} and not cluster.has_topic("ghost")
+
+
+def test_describe_reports_the_groups_real_assignor_members_and_rebalance_state(admin, cluster):
+    admin.create_topics([NewTopic("orders", 4)])
+    conf = {"bootstrap.servers": SERVERS, "group.id": "workers", "auto.offset.reset": "earliest",
+            "partition.assignment.strategy": "roundrobin"}
+    first, second = kafka.Consumer(conf), kafka.Consumer(conf)
+    first.subscribe(["orders"])
+    first.poll(0.1)
+    second.subscribe(["orders"])
+    # second has joined; first has not rejoined yet (it does so in its next poll)
+    assert admin.describe_consumer_groups(["workers"])["workers"].result().state == \
+        ConsumerGroupState.PREPARING_REBALANCING
+    for _ in range(3):
+        first.poll(0.1)
+        second.poll(0.1)
+    described = admin.describe_consumer_groups(["workers"])["workers"].result()
+    assert described.state == ConsumerGroupState.STABLE
+    assert described.partition_assignor == "roundrobin"
+    owned = {m.member_id: sorted(tp.partition for tp in m.assignment.topic_partitions)
+             for m in described.members}
+    assert owned == {first.memberid(): sorted(tp.partition for tp in first.assignment()),
+                     second.memberid(): sorted(tp.partition for tp in second.assignment())}
+    assert sorted(p for ps in owned.values() for p in ps) == [0, 1, 2, 3]
+    assert all(len(ps) == 2 for ps in owned.values())
