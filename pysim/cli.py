@@ -2,6 +2,8 @@
 
 - ``distribution``: how N keys spread over P partitions (counts, skew, chi-square test).
 - ``where``: which partition one key goes to, step by step, under Java's and librdkafka's rules.
+- ``null-keys``: how N records without a key spread over P partitions under librdkafka's sticky
+  partition or one of the Java client's strategies (counts, partition switches, longest run).
 - ``replay``: a scripted walk through ``kafka-consumer-groups.sh --reset-offsets`` on a fresh
   seeded cluster (dry runs, one executed reset, the refusal while the group is active).
 
@@ -20,10 +22,15 @@ from datetime import date, timedelta
 from pysim.partitioner import crc32_partition, murmur2, partition_for_key, to_positive
 
 MAX_KEYS = 1_000_000
+MAX_RECORDS = 200_000          # null-keys stores every record in a cluster: keep memory modest
+MAX_PARTITIONS = 10_000
+MAX_LINGER_MS = 900_000        # librdkafka's sticky.partitioning.linger.ms and linger.ms maximum
 DAY_MS = 86_400_000
+NULL_KEY_STRATEGIES = ("librdkafka", "round_robin", "sticky", "builtin")
+NULL_KEYS_SERVERS, NULL_KEYS_TOPIC = "null-keys-demo:9092", "no-keys"   # null-keys' own cluster
 
 # Keyed partitioning rules by librdkafka ``partitioner`` name (and Java's). The ``_random``
-# variants differ from their base only for null keys, which these tools never send.
+# variants differ from their base only for null keys, which distribution and where never send.
 PARTITIONERS = {
     "murmur2": "murmur2", "murmur2_random": "murmur2", "java": "murmur2",
     "consistent": "crc32", "consistent_random": "crc32", "crc32": "crc32",
@@ -76,6 +83,27 @@ def build_parser():
                        help="rule for the headline partition (default murmur2)")
     where.set_defaults(run=_where)
 
+    nulls = sub.add_parser("null-keys", parents=[common], help="how records without a key spread over partitions",
+                           description="Produce N records without a key to P partitions and show where "
+                                       "they land: librdkafka's sticky partition (the real pysim Producer on a "
+                                       "fresh seeded cluster) or one of the Java client's strategies.")
+    nulls.add_argument("--partitions", type=_count(MAX_PARTITIONS), required=True, help="number of partitions")
+    nulls.add_argument("--records", type=_count(MAX_RECORDS), required=True,
+                       help=f"number of records (1..{MAX_RECORDS})")
+    nulls.add_argument("--strategy", choices=NULL_KEY_STRATEGIES, default="librdkafka",
+                       help="librdkafka (confluent-kafka, default), or the Java client's round_robin "
+                            "(< 2.4), sticky (KIP-480, 2.4-3.2), builtin (KIP-794, 3.3+)")
+    nulls.add_argument("--linger-ms", type=_whole(0, MAX_LINGER_MS), default=None,
+                       help="librdkafka: sticky.partitioning.linger.ms (default 10); "
+                            "Java: linger.ms (default 0)")
+    nulls.add_argument("--batch-size", type=_whole(1, 2147483647), default=None,
+                       help="Java strategies only: batch.size in bytes (default 16384)")
+    nulls.add_argument("--record-bytes", type=_whole(0, 1_000_000), default=100,
+                       help="bytes of each record's value (default 100)")
+    nulls.add_argument("--interval-ms", type=_whole(0, DAY_MS), default=0,
+                       help="virtual milliseconds between two records (default 0: one burst)")
+    nulls.set_defaults(run=_null_keys)
+
     replay = sub.add_parser("replay", parents=[common], help="demonstrate --reset-offsets on a seeded cluster",
                             description="Produce events over virtual days, let a group consume them, "
                                         "then plan, execute and refuse offset resets.")
@@ -95,6 +123,19 @@ def _count(limit):
             raise argparse.ArgumentTypeError(f"must be between 1 and {limit}, got {value}")
         return value
     parse.__name__ = "count"
+    return parse
+
+
+def _whole(low, high):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+    parse.__name__ = "whole number"
     return parse
 
 
@@ -241,6 +282,132 @@ def _where(args, parser):
 
 def _crc32(data):
     return zlib.crc32(data)
+
+
+# -- null-keys ----------------------------------------------------------------------------------
+def _null_keys(args, parser):
+    if args.strategy == "librdkafka" and args.batch_size is not None:
+        parser.error("--batch-size applies to the Java strategies only: librdkafka's sticky partition "
+                     "for records without a key changes with time (--linger-ms, --interval-ms), not with batches")
+    return null_keys_demo(args.partitions, args.records, args.strategy, args.linger_ms, args.batch_size,
+                          args.record_bytes, args.interval_ms, args.seed)
+
+
+def null_keys_demo(partitions, records, strategy="librdkafka", linger_ms=None, batch_size=None,
+                   record_bytes=100, interval_ms=0, seed=0):
+    """Place ``records`` null-key records on ``partitions`` partitions, ``interval_ms`` virtual
+    ms apart, and summarise where they went; returns (text, data)."""
+    from pysim import java_partitioners
+    from pysim.kafka.partitioning import STICKY_LINGER_DEFAULT_MS
+    from pysim.kafka.record_size import RECORD_BATCH_OVERHEAD, batch_size as v2_batch_size
+
+    value = b"x" * record_bytes                  # one object shared by every record
+    data = {"command": "null-keys", "seed": seed, "strategy": strategy, "partitions": partitions,
+            "records": records, "record_bytes": record_bytes, "interval_ms": interval_ms}
+    if strategy == "librdkafka":
+        linger_ms = STICKY_LINGER_DEFAULT_MS if linger_ms is None else linger_ms
+        placed = _librdkafka_null_keys(partitions, records, linger_ms, value, interval_ms, seed)
+        data.update(linger_ms=linger_ms, batch_size=None, record_size_in_batch=None,
+                    topic=NULL_KEYS_TOPIC, bootstrap_servers=NULL_KEYS_SERVERS)
+        if linger_ms == 0:
+            rule = ("librdkafka (confluent-kafka), partitioner=consistent_random, sticky.partitioning.linger.ms=0: "
+                    "every record without a key gets a uniformly random partition")
+        else:
+            rule = ("librdkafka (confluent-kafka), partitioner=consistent_random: records without a key go to "
+                    "the topic's sticky partition, drawn uniformly at random (it may repeat) by the first "
+                    f"record produced more than sticky.partitioning.linger.ms={linger_ms} ms after the last draw")
+    else:
+        from pysim.rng import Rng
+        linger_ms = 0 if linger_ms is None else linger_ms
+        batch_size = java_partitioners.JAVA_BATCH_SIZE if batch_size is None else batch_size
+        size = v2_batch_size(None, value) - RECORD_BATCH_OVERHEAD
+        model = java_partitioners.make(strategy, Rng(seed).stream(f"java.{strategy}"), batch_size, linger_ms)
+        placed = [model.choose(NULL_KEYS_TOPIC, partitions, size, i * interval_ms) for i in range(records)]
+        data.update(linger_ms=linger_ms, batch_size=batch_size, record_size_in_batch=size)
+        rule = {
+            "round_robin": "Java client before Kafka 2.4 (DefaultPartitioner): one partition after the other, "
+                           "starting from a random one",
+            "sticky": "Java client, Kafka 2.4 to 3.2 (KIP-480 sticky partitioner): one partition until a record "
+                      "needs a new batch there, then another random partition (never the same one)",
+            "builtin": "Java client, Kafka 3.3 and later (KIP-794 built-in partitioner): switch after batch.size "
+                       "bytes went to the partition (once its last batch is full, at the latest at twice "
+                       "batch.size); the next partition is uniformly random and may repeat",
+        }[strategy] + f"; batch.size={batch_size}, linger.ms={linger_ms}, {size} bytes per record in a batch"
+    stats = run_stats(placed, partitions)
+    data.update(rule=rule, **stats)
+    return _null_keys_text(data), data
+
+
+def _librdkafka_null_keys(partitions, records, linger_ms, value, interval_ms, seed):
+    """The partitions the real pysim Producer picks, from its delivery reports, on a fresh
+    cluster built from ``seed``; virtual time moves ``interval_ms`` between two records."""
+    from pysim import kafka
+
+    kafka.reset_all(seed)
+    cluster = kafka.cluster(NULL_KEYS_SERVERS)
+    cluster.create_topic(NULL_KEYS_TOPIC, partitions)
+    producer = kafka.Producer({"bootstrap.servers": NULL_KEYS_SERVERS,
+                               "sticky.partitioning.linger.ms": linger_ms})
+    placed = []
+
+    def delivered(err, msg):
+        if err is not None:                          # cannot happen on this cluster: say so if it does
+            raise RuntimeError(f"record {len(placed)} was not delivered: {err}")
+        placed.append(msg.partition())
+
+    for i in range(records):
+        if i and interval_ms:
+            cluster.advance(interval_ms)
+        producer.produce(NULL_KEYS_TOPIC, value, on_delivery=delivered)
+        if len(producer) >= 10_000:
+            producer.poll(0)
+    producer.flush()
+    return placed
+
+
+def run_stats(placed, partitions):
+    """Counts per partition, partition switches and the longest run of consecutive records on
+    one partition, of the partitions ``placed`` in production order."""
+    counts = [0] * partitions
+    for p in placed:
+        counts[p] += 1
+    runs = []                                        # [partition, first record, length]
+    for i, p in enumerate(placed):
+        if runs and runs[-1][0] == p:
+            runs[-1][2] += 1
+        else:
+            runs.append([p, i, 1])
+    longest = max(runs, key=lambda r: r[2])          # the first of the longest
+    total, mean = len(placed), len(placed) / partitions
+    return {"counts": counts, "switches": len(runs) - 1, "runs": len(runs),
+            "longest_run": {"partition": longest[0], "first_record": longest[1], "length": longest[2]},
+            "first_runs": [{"partition": p, "length": n} for p, _, n in runs[:8]],
+            "partitions_used": sum(1 for c in counts if c), "min": min(counts), "max": max(counts),
+            "mean": mean, "skew": max(counts) / mean, "mean_run": total / len(runs)}
+
+
+def _null_keys_text(d):
+    n, counts = d["records"], d["counts"]
+    scale = 40 / max(counts)
+    rows = [(p, c, f"{100 * c / n:.1f}%", "#" * round(c * scale)) for p, c in enumerate(counts)]
+    when = "in one burst (virtual time stands still)" if d["interval_ms"] == 0 else f"{d['interval_ms']} ms apart"
+    first = ", ".join(f"p{r['partition']} x{r['length']}" for r in d["first_runs"])
+    more = ", ..." if d["runs"] > len(d["first_runs"]) else ""
+    run = d["longest_run"]
+    return (f"{n} records without a key, {d['record_bytes']}-byte values, {when}, over {d['partitions']} partitions\n"
+            f"strategy {d['strategy']}: {d['rule']}\n\n"
+            + table(("PARTITION", "RECORDS", "SHARE", ""), rows, right=(2,)) + "\n\n"
+            f"partitions used {d['partitions_used']} of {d['partitions']}, skew (max/mean) {d['skew']:.3f}\n"
+            f"partition switches {d['switches']} ({_plural(d['runs'], 'run')}, "
+            f"mean run {d['mean_run']:.1f} records)\n"
+            f"longest run {_plural(run['length'], 'record')} on partition {run['partition']} "
+            + (f"(records {run['first_record']} to {run['first_record'] + run['length'] - 1})\n"
+               if run['length'] > 1 else f"(record {run['first_record']})\n") +
+            f"first runs: {first}{more}")
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 # -- replay --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """python -m pysim: each command's numbers checked against an independent computation, the
 JSON output parses, and bad arguments exit with status 2."""
 
+import itertools
 import json
 import math
 import zlib
@@ -8,10 +9,11 @@ import zlib
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pysim import kafka
+from pysim import java_partitioners, kafka
 from pysim.cli import chi2_sf, gamma_q, main, table
 from pysim.partitioner import murmur2, partition_for_key
 from pysim.replay import parse_datetime_ms
+from pysim.rng import Rng
 
 DAY, HOUR = 86_400_000, 3_600_000
 
@@ -154,6 +156,151 @@ def test_where_hashes_the_empty_key(capsys):
     assert data["partition"] == 681       # Kafka clients' vector for b''
 
 
+# -- null-keys ---------------------------------------------------------------------------------
+def produced_sequence(topic="no-keys", servers="null-keys-demo:9092"):
+    """The partition of every record in production order, from the cluster's own trace."""
+    cluster = kafka.cluster(servers)
+    return [e.data["partition"] for e in cluster.trace.events("produce") if e.data["topic"] == topic]
+
+
+def recount(sequence, partitions):
+    """Counts, switches and the first longest run, computed without pysim.cli."""
+    runs = [(p, len(list(group))) for p, group in itertools.groupby(sequence)]
+    start, best = 0, (None, 0, 0)
+    for p, n in runs:
+        if n > best[2]:
+            best = (p, start, n)
+        start += n
+    return {"counts": [sequence.count(p) for p in range(partitions)], "switches": len(runs) - 1,
+            "runs": len(runs), "longest_run": {"partition": best[0], "first_record": best[1], "length": best[2]}}
+
+
+def assert_matches(data, sequence, partitions):
+    expected = recount(sequence, partitions)
+    assert {k: data[k] for k in expected} == expected
+
+
+def test_null_keys_burst_sticks_to_one_partition_in_the_cluster(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "6", "--records", "500", "--seed", "3")
+    cluster = kafka.cluster("null-keys-demo:9092")
+    ends = [cluster.watermarks("no-keys", p)[1] for p in range(6)]
+    assert data["counts"] == ends                       # the delivery reports agree with the logs
+    sequence = produced_sequence()
+    assert_matches(data, sequence, 6)
+    # One draw, from the producer's own stream, and virtual time stood still: no redraw.
+    assert sequence == [Rng(3).stream("producer.1.partitioner").randrange(6)] * 500
+    assert data["switches"] == 0 and data["longest_run"]["length"] == 500 and data["partitions_used"] == 1
+    stored = [rec for p in range(6) for rec in cluster.records("no-keys", p)]
+    assert all(rec.key is None and len(rec.value) == 100 and rec.timestamp == 0 for rec in stored)
+
+
+def test_null_keys_redraw_after_the_linger_of_virtual_time(capsys):
+    # 4 ms apart with the default 10 ms linger: drawn at t, kept at t+4 and t+8, redrawn at t+12.
+    data = run_json(capsys, "null-keys", "--partitions", "5", "--records", "301", "--interval-ms", "4",
+                    "--record-bytes", "20")
+    assert data["linger_ms"] == 10
+    sequence = produced_sequence()
+    assert_matches(data, sequence, 5)
+    draws = Rng(0).stream("producer.1.partitioner")
+    assert sequence == [p for p in (draws.randrange(5) for _ in range(101)) for _ in range(3)][:301]
+    cluster = kafka.cluster("null-keys-demo:9092")
+    stamps = sorted(rec.timestamp for p in range(5) for rec in cluster.records("no-keys", p))
+    assert stamps == [4 * i for i in range(301)]
+    assert all(len(rec.value) == 20 for p in range(5) for rec in cluster.records("no-keys", p))
+    assert 0 < data["switches"] <= 100 and data["longest_run"]["length"] % 3 == 0
+
+
+def test_null_keys_with_linger_zero_draw_for_every_record(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "4", "--records", "400", "--linger-ms", "0", "--seed", "9")
+    sequence = produced_sequence()
+    assert_matches(data, sequence, 4)
+    draws = Rng(9).stream("producer.1.partitioner")
+    assert sequence == [draws.randrange(4) for _ in range(400)]
+    assert data["switches"] > 200                        # about 3/4 of 399 for independent draws
+
+
+def test_null_keys_java_strategies_in_a_burst_match_the_models(capsys):
+    for strategy in java_partitioners.STRATEGIES:
+        data = run_json(capsys, "null-keys", "--partitions", "6", "--records", "1000", "--strategy", strategy,
+                        "--seed", "4")
+        # A 100-byte value, no key, no headers: 107 bytes of record body plus its 2-byte length.
+        assert data["record_size_in_batch"] == 109 and data["batch_size"] == 16384 and data["linger_ms"] == 0
+        assert_matches(data, java_partitioners.spread(strategy, 6, 1000, record_size=109, seed=4), 6)
+
+
+def test_null_keys_round_robin_deals_one_record_per_partition(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "7", "--records", "100", "--strategy", "round_robin")
+    assert data["switches"] == 99 and data["longest_run"]["length"] == 1
+    assert sorted(data["counts"]) == [14] * 5 + [15] * 2
+    firsts = [r["partition"] for r in data["first_runs"]]
+    assert all((b - a) % 7 == 1 for a, b in zip(firsts, firsts[1:]))
+
+
+def test_null_keys_kip480_sticky_switches_when_a_batch_is_full(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "3", "--records", "1000", "--strategy", "sticky",
+                    "--batch-size", "2000", "--record-bytes", "100")
+    per_batch = (2000 - 61) // 109                        # 17 records fill a batch of 2000 bytes
+    runs = [r["length"] for r in data["first_runs"]]
+    assert runs == [per_batch] * len(runs)
+    assert data["switches"] == -(-1000 // per_batch) - 1
+    firsts = [r["partition"] for r in data["first_runs"]]
+    assert all(a != b for a, b in zip(firsts, firsts[1:]))   # never the same partition again
+    # Time moving between records and linger.ms 0: every record is its own batch, so it switches every time.
+    moving = run_json(capsys, "null-keys", "--partitions", "3", "--records", "50", "--strategy", "sticky",
+                      "--interval-ms", "1")
+    assert moving["switches"] == 49
+
+
+def test_null_keys_builtin_stays_at_least_batch_size_bytes(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "4", "--records", "3000", "--strategy", "builtin",
+                    "--batch-size", "4000", "--record-bytes", "50", "--interval-ms", "2", "--linger-ms", "5")
+    size = data["record_size_in_batch"]
+    # Body 56 (attributes, timestampDelta, offsetDelta 3; null key 1; value 1 + 50; header count 1)
+    # plus its 1-byte length.
+    assert size == 57
+    model = java_partitioners.make("builtin", Rng(0).stream("java.builtin"), 4000, 5)
+    sequence = [model.choose("no-keys", 4, size, 2 * i) for i in range(3000)]
+    assert_matches(data, sequence, 4)
+    runs = [len(list(group)) for _, group in itertools.groupby(sequence)]
+    assert len(runs) > 10
+    # Never before batch.size bytes (records plus at most one 61-byte header each) went to the
+    # partition. (A run can hold several draws: the next partition may repeat the last.)
+    assert all(n * (size + 61) >= 4000 for n in runs[:-1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(partitions=st.integers(1, 8), records=st.integers(1, 120), interval=st.integers(0, 15),
+       linger=st.integers(0, 12), seed=st.integers(0, 50))
+def test_null_keys_librdkafka_numbers_agree_with_the_trace(partitions, records, interval, linger, seed):
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["null-keys", "--partitions", str(partitions), "--records", str(records), "--interval-ms",
+              str(interval), "--linger-ms", str(linger), "--seed", str(seed), "--json"])
+    data = json.loads(out.getvalue())
+    sequence = produced_sequence()
+    assert len(sequence) == records and sum(data["counts"]) == records
+    assert_matches(data, sequence, partitions)
+    if linger and interval * 2 <= linger:                 # at least 3 records per draw
+        assert data["longest_run"]["length"] >= min(3, records)
+
+
+def test_null_keys_text_shows_the_table_and_the_runs(capsys):
+    data = run_json(capsys, "null-keys", "--partitions", "6", "--records", "600", "--interval-ms", "3")
+    out = run(capsys, "null-keys", "--partitions", "6", "--records", "600", "--interval-ms", "3")
+    rows = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit() and "%" in line]
+    assert [int(r[0]) for r in rows] == list(range(6))
+    assert [int(r[1]) for r in rows] == data["counts"]
+    assert f"partition switches {data['switches']} ({data['runs']} runs" in out
+    run_ = data["longest_run"]
+    assert f"longest run {run_['length']} records on partition {run_['partition']}" in out
+    assert "sticky.partitioning.linger.ms=10" in out and "3 ms apart" in out
+    assert run(capsys, "null-keys", "--partitions", "6", "--records", "600", "--interval-ms", "3") == out
+    assert run(capsys, "null-keys", "--partitions", "6", "--records", "600", "--interval-ms", "3",
+               "--seed", "1") != out
+
+
 # -- replay ------------------------------------------------------------------------------------
 def first_at_or_after(cluster, topic, partition, ts):
     low, high = cluster.watermarks(topic, partition)
@@ -210,6 +357,19 @@ def test_replay_is_a_function_of_the_seed(capsys):
     (["where", "k"], "--partitions"),
     (["where", "k", "--partitions", "-1"], "between 1 and"),
     (["replay", "--seed", "x"], "invalid int value"),
+    (["null-keys", "--records", "10"], "--partitions"),
+    (["null-keys", "--partitions", "3"], "--records"),
+    (["null-keys", "--partitions", "3", "--records", "0"], "between 1 and"),
+    (["null-keys", "--partitions", "3", "--records", "200001"], "between 1 and"),
+    (["null-keys", "--partitions", "0", "--records", "5"], "between 1 and"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--strategy", "hash"], "invalid choice"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--linger-ms", "-1"], "between 0 and"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--linger-ms", "900001"], "between 0 and"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--interval-ms", "soon"], "whole number"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--record-bytes", "-5"], "between 0 and"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--strategy", "sticky", "--batch-size", "0"],
+     "between 1 and"),
+    (["null-keys", "--partitions", "3", "--records", "5", "--batch-size", "1000"], "Java strategies only"),
     (["nonsense"], "invalid choice"),
 ])
 def test_bad_arguments_exit_2_with_a_message(capsys, argv, message):
