@@ -10,6 +10,11 @@ broken: never blamed on the learner).
 
 check.py defines functions ``def check_<name>(run):`` whose docstring says what is checked;
 a check fails by raising AssertionError(message). ``run`` is a :class:`Run`.
+
+check.py may also define ``def setup():``, the hidden setup: it runs on the freshly reset
+simulator before the learner's code, so the world an exercise needs (topics, days of history,
+other groups' commits) is already in ``kafka.cluster("localhost:9092")`` and the learner's
+editor holds only their task. Its output is not shown; if it raises, that is a harness error.
 """
 
 from __future__ import annotations
@@ -110,11 +115,15 @@ def _error(exc: BaseException, source: str) -> dict:
             "traceback": text, "source": source}
 
 
-def load_checks(check_source: str) -> list[tuple[str, str, Callable]]:
-    """The check functions of a check.py, in the order they are written:
-    (name, description, function). Raises if the file is broken or defines no check."""
+def _load_check_file(check_source: str) -> dict:
+    """The namespace of a check.py, its lines known to linecache so tracebacks quote them."""
+    linecache.cache[CHECK_FILE] = (len(check_source), None, check_source.splitlines(keepends=True), CHECK_FILE)
     namespace: dict = {"__name__": "exercise_check", "__file__": CHECK_FILE}
     exec(compile(check_source, CHECK_FILE, "exec"), namespace)
+    return namespace
+
+
+def _checks_in(namespace: dict) -> list[tuple[str, str, Callable]]:
     checks = []
     for name, value in namespace.items():  # dict order = definition order
         if name.startswith("check_") and callable(value):
@@ -125,21 +134,52 @@ def load_checks(check_source: str) -> list[tuple[str, str, Callable]]:
     return checks
 
 
+def _setup_in(namespace: dict) -> Callable[[], None] | None:
+    setup = namespace.get("setup")
+    if setup is not None and not callable(setup):
+        raise TypeError("setup in check.py must be a function: def setup(): ...")
+    return setup
+
+
+def load_checks(check_source: str) -> list[tuple[str, str, Callable]]:
+    """The check functions of a check.py, in the order they are written:
+    (name, description, function). Raises if the file is broken or defines no check."""
+    return _checks_in(_load_check_file(check_source))
+
+
+def _run_setup(setup: Callable[[], None]) -> None:
+    """Build the exercise's world on the reset simulator; its output is not the learner's."""
+    saved_out, saved_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Stream(None), _Stream(None)
+    try:
+        setup()
+    finally:
+        sys.stdout, sys.stderr = saved_out, saved_err
+
+
 def run_exercise(code: str, check_source: str, *, seed: int = 0,
                  stdout_cb: Callable[[str], None] | None = None,
                  stderr_cb: Callable[[str], None] | None = None) -> dict:
-    """Run the learner's code as module ``exercise``, then every check. Never raises for
+    """Reset the simulator, run check.py's ``setup()`` if it has one, the learner's code as
+    module ``exercise``, then every check. Never raises for
     anything the learner or check.py does (KeyboardInterrupt aside)."""
     out, err = _Stream(stdout_cb), _Stream(stderr_cb)
     result = {"passed": False, "checks": [], "stdout": "", "stderr": "", "error": None}
 
     try:
-        checks = load_checks(check_source)
+        namespace = _load_check_file(check_source)
+        checks, setup = _checks_in(namespace), _setup_in(namespace)
     except Exception as exc:  # noqa: BLE001 - a broken check file is reported, not raised
         result["error"] = _error(exc, "harness")
         return result
 
     _reset_simulator(seed)
+    if setup is not None:
+        try:
+            _run_setup(setup)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - check.py's fault, not the learner's
+            result["error"] = _error(exc, "harness")
+            return result
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = LEARNER_FILE
     saved_module = sys.modules.get(MODULE_NAME)

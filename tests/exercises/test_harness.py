@@ -90,3 +90,65 @@ def test_check_crashing_on_learner_state_fails_that_check_only():
     assert result["error"] is None
     assert result["checks"][0]["passed"] is False
     assert "TypeError" in result["checks"][0]["message"]
+
+
+SETUP_CHECK = '''
+from pysim import kafka
+
+def setup():
+    """The hidden world: a topic with three records, made before the learner's code runs."""
+    print("setup output the learner must not see")
+    cluster = kafka.cluster("localhost:9092")
+    cluster.create_topic("given", num_partitions=1)
+    producer = kafka.Producer({"bootstrap.servers": "localhost:9092"})
+    for n in range(3):
+        producer.produce("given", value=f"v{n}")
+    producer.flush()
+
+def check_saw_setup(run):
+    """The learner read the three given records."""
+    assert run.get("seen") == ["v0", "v1", "v2"], f"seen is {run.get('seen')!r}"
+'''
+
+READ_GIVEN = '''from pysim import kafka
+cluster = kafka.cluster("localhost:9092")
+seen = [r.value.decode() for r in cluster.records("given", 0)] if cluster.has_topic("given") else []
+print(f"read {len(seen)}")
+'''
+
+
+def test_setup_runs_before_the_learner_code_and_its_output_is_hidden():
+    chunks = []
+    result = run_exercise(READ_GIVEN, SETUP_CHECK, stdout_cb=chunks.append)
+    assert result["error"] is None
+    assert result["passed"] is True
+    assert result["stdout"] == "read 3\n" and "".join(chunks) == "read 3\n"
+
+
+def test_setup_runs_on_a_reset_simulator_every_run():
+    run_exercise(READ_GIVEN, SETUP_CHECK)
+    result = run_exercise(READ_GIVEN, SETUP_CHECK)    # create_topic again would fail if not reset
+    assert result["error"] is None and result["passed"] is True
+
+
+def test_setup_error_is_a_harness_error_and_the_learner_code_does_not_run():
+    check = SETUP_CHECK.replace('print("setup output', 'raise RuntimeError("no world")\n    print("x')
+    ran = []
+    result = run_exercise('print("learner ran")\n', check, stdout_cb=ran.append)
+    err = result["error"]
+    assert err["source"] == "harness" and err["type"] == "RuntimeError" and err["message"] == "no world"
+    assert 'File "check.py"' in err["traceback"] and "no world" in err["traceback"]
+    assert ran == [] and result["stdout"] == "" and result["checks"] == []
+    assert result["passed"] is False
+
+
+def test_setup_that_is_not_a_function_is_a_harness_error():
+    result = run_exercise("seen = []\n", PASSING_CHECK + "\nsetup = 3\n")
+    assert result["error"]["source"] == "harness" and "setup" in result["error"]["message"]
+
+
+def test_without_setup_the_learner_starts_from_an_empty_cluster():
+    result = run_exercise(READ_GIVEN, SETUP_CHECK.replace("def setup():", "def _unused():"))
+    assert result["error"] is None
+    assert result["stdout"] == "read 0\n"
+    assert result["checks"][0]["passed"] is False
