@@ -1,11 +1,46 @@
-"""Hidden checks for 01-replay-last-7-days. The setup leaves 10 virtual days of orders on
-"orders" (07:00-23:00 each day, none at night) and "billing" committed at the end of every
+"""Hidden setup and checks for 01-replay-last-7-days. setup() leaves 10 virtual days of orders
+on "orders" (07:00-23:00 each day, none at night) and "billing" committed at the end of every
 partition. "The last 7 days" at day 10 00:00 starts at day 3 00:00; with no order between
 23:00 and 07:00, any cutoff computed in the first hours of day 10 selects the same orders."""
 
+from pysim import kafka
+
 TOPIC = "orders"
-DAY_MS = 24 * 60 * 60 * 1000
+PARTITIONS = 3
+HOUR_MS = 60 * 60 * 1000
+DAY_MS = 24 * HOUR_MS
 CUTOFF_MS = 3 * DAY_MS          # day 10 00:00 minus 7 days
+
+
+def setup():
+    """10 days of orders on "orders", all read and committed by "billing", made in virtual time
+    (which starts at day 0, 00:00) before the learner's code runs: a real cluster would already
+    hold them. The shop takes orders from 07:00 to 23:00; it is now day 10, 00:00."""
+    cluster = kafka.cluster("localhost:9092")
+    cluster.create_topic(TOPIC, num_partitions=PARTITIONS,
+                         config={"retention.ms": str(30 * DAY_MS)})   # keep 30 days
+    producer = kafka.Producer({"bootstrap.servers": "localhost:9092",
+                               "partitioner": "murmur2_random"})
+    n = 0
+    for day in range(10):
+        cluster.advance(day * DAY_MS + 7 * HOUR_MS - cluster.now_ms)          # the shop opens
+        while cluster.now_ms < day * DAY_MS + 23 * HOUR_MS:
+            producer.produce(TOPIC, key=f"customer-{n * 7 % 40}", value=f"order-{n:04d}",
+                             timestamp=cluster.now_ms)
+            n += 1
+            cluster.advance((9 + n * 37 % 50) * 60 * 1000)                    # 9 to 58 minutes
+    producer.flush()
+    cluster.advance(10 * DAY_MS - cluster.now_ms)                             # day 10, 00:00
+
+    billing = kafka.Consumer({"bootstrap.servers": "localhost:9092", "group.id": "billing",
+                              "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    billing.subscribe([TOPIC])
+    idle = 0
+    while idle < 5:                                       # until nothing new for 5 polls
+        msg = billing.poll(1.0)
+        idle = idle + 1 if msg is None else 0             # (billing charges the order here)
+    billing.commit(asynchronous=False)
+    billing.close()
 
 
 def _text(value):
@@ -15,7 +50,7 @@ def _text(value):
 def _log(run):
     """{order id: (partition, offset, timestamp)} for every stored order."""
     cluster = run.cluster()
-    assert cluster.has_topic(TOPIC), f'The topic "{TOPIC}" is gone: keep the setup (history()).'
+    assert cluster.has_topic(TOPIC), f'The topic "{TOPIC}" is gone: leave the given topic in place.'
     where = {}
     for p in range(cluster.num_partitions(TOPIC)):
         for record in cluster.records(TOPIC, p):

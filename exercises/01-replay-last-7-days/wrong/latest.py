@@ -1,47 +1,16 @@
 # Wrong: a new group with the default auto.offset.reset (latest) starts at the end of the
 # log and reads nothing of the past.
+
+# Already there (hidden setup): the topic "orders" (3 partitions) holds 10 days of orders,
+# 07:00-23:00 each day, and the group "billing" has read and committed all of them. It is now
+# day 10, 00:00 on the simulator's virtual clock: kafka.cluster("localhost:9092").now_ms.
 from pysim import kafka
 
 PARTITIONS = 3
-HOUR_MS = 60 * 60 * 1000
-DAY_MS = 24 * HOUR_MS
+DAY_MS = 24 * 60 * 60 * 1000
 
+cluster = kafka.cluster("localhost:9092")
 
-def history():
-    """Setup (given): 10 days of orders on "orders", all read and committed by "billing".
-    A real cluster would already hold them; here they are made in virtual time, which
-    starts at day 0, 00:00. The shop takes orders from 07:00 to 23:00."""
-    cluster = kafka.cluster("localhost:9092")
-    cluster.create_topic("orders", num_partitions=PARTITIONS,
-                         config={"retention.ms": str(30 * DAY_MS)})   # keep 30 days
-    producer = kafka.Producer({"bootstrap.servers": "localhost:9092",
-                               "partitioner": "murmur2_random"})
-    n = 0
-    for day in range(10):
-        cluster.advance(day * DAY_MS + 7 * HOUR_MS - cluster.now_ms)          # the shop opens
-        while cluster.now_ms < day * DAY_MS + 23 * HOUR_MS:
-            producer.produce("orders", key=f"customer-{n * 7 % 40}", value=f"order-{n:04d}",
-                             timestamp=cluster.now_ms)
-            n += 1
-            cluster.advance((9 + n * 37 % 50) * 60 * 1000)                    # 9 to 58 minutes
-    producer.flush()
-    cluster.advance(10 * DAY_MS - cluster.now_ms)                             # day 10, 00:00
-
-    billing = kafka.Consumer({"bootstrap.servers": "localhost:9092", "group.id": "billing",
-                              "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    billing.subscribe(["orders"])
-    idle = 0
-    while idle < 5:                                       # until nothing new for 5 polls
-        msg = billing.poll(1.0)
-        idle = idle + 1 if msg is None else 0             # (billing charges the order here)
-    billing.commit(asynchronous=False)
-    billing.close()
-    return cluster
-
-
-cluster = history()
-
-# ---- the attempt ----------------------------------------------------------------------
 consumer = kafka.Consumer({"bootstrap.servers": "localhost:9092",
                            "group.id": "analytics"})
 consumer.subscribe(["orders"])
