@@ -263,7 +263,7 @@ class AdminClient:
         if not isinstance(conf, dict):
             raise TypeError("expected configuration dict")
         # librdkafka's admin handle is a producer handle: every global property is accepted.
-        conf = _config.validate(dict(conf, **kwargs), _config.COMMON | _config.PRODUCER | _config.CONSUMER)
+        conf = _config.validate(dict(conf, **kwargs), _config.PRODUCER | _config.CONSUMER)
         self._c = _cluster_for(conf.get("bootstrap.servers", "localhost:9092"))
 
     # -- topics ------------------------------------------------------------------------------

@@ -4,34 +4,90 @@ the client touches the cluster, so a bad config changes nothing."""
 
 from pysim.kafka.errors import KafkaError, KafkaException
 
-# Properties pysim understands or accepts (librdkafka names). Accepted-but-ignored ones are
-# listed so that scripts written for a real cluster run unchanged.
-COMMON = {
-    "bootstrap.servers", "metadata.broker.list", "client.id", "debug", "log_level", "logger",
-    "error_cb", "stats_cb", "statistics.interval.ms", "socket.timeout.ms",
-    "security.protocol", "sasl.mechanism", "sasl.mechanisms", "sasl.username", "sasl.password",
-    "ssl.ca.location", "api.version.request", "broker.address.family", "test.mock.num.brokers",
-    "reconnect.backoff.ms", "reconnect.backoff.max.ms", "retry.backoff.ms",
-}
-PRODUCER = COMMON | {
-    "acks", "request.required.acks", "enable.idempotence", "transactional.id",
-    "transaction.timeout.ms", "linger.ms", "queue.buffering.max.ms", "batch.size",
-    "batch.num.messages", "compression.type", "compression.codec", "partitioner",
-    "message.timeout.ms", "delivery.timeout.ms", "retries", "message.send.max.retries",
-    "max.in.flight.requests.per.connection", "max.in.flight", "on_delivery",
-    "delivery.report.only.error", "queue.buffering.max.messages", "queue.buffering.max.kbytes",
-    "sticky.partitioning.linger.ms", "message.max.bytes", "allow.auto.create.topics",
-    "topic.metadata.propagation.max.ms",
-    "pysim.java.partitioner",   # pysim only: the Java producer's null-key strategies (producer.py)
-}
-CONSUMER = COMMON | {
-    "group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit",
-    "auto.commit.interval.ms", "enable.auto.offset.store", "session.timeout.ms",
-    "heartbeat.interval.ms", "max.poll.interval.ms", "partition.assignment.strategy",
-    "isolation.level", "enable.partition.eof", "fetch.min.bytes", "fetch.wait.max.ms",
-    "fetch.max.bytes", "max.partition.fetch.bytes", "on_commit", "group.protocol",
-    "allow.auto.create.topics", "check.crcs",
-}
+# Every property librdkafka 2.16 (confluent-kafka 2.16.1) accepts, global and topic-level:
+# the list was read off the real client by handing it each name and keeping those it did not
+# answer with "No such configuration property". librdkafka shares one configuration between
+# producer and consumer (a consumer property on a producer is accepted and ignored), so pysim
+# does too. Most change nothing in a simulator; accepting them keeps real scripts running.
+LIBRDKAFKA = frozenset({
+    "acks", "allow.auto.create.topics", "api.version.fallback.ms", "api.version.request",
+    "api.version.request.timeout.ms", "auto.commit.enable", "auto.commit.interval.ms",
+    "auto.offset.reset", "batch.num.messages", "batch.size", "bootstrap.servers",
+    "broker.address.family", "broker.address.ttl", "broker.version.fallback",
+    "builtin.features", "check.crcs", "client.dns.lookup", "client.id", "client.rack",
+    "client.software.name", "client.software.version", "compression.codec",
+    "compression.level", "compression.type", "connections.max.idle.ms",
+    "consume.callback.max.messages", "coordinator.query.interval.ms", "debug",
+    "delivery.report.only.error", "delivery.timeout.ms",
+    "enable.auto.commit", "enable.auto.offset.store", "enable.gapless.guarantee",
+    "enable.idempotence", "enable.metrics.push", "enable.partition.eof",
+    "enable.random.seed", "enable.sasl.oauthbearer.unsecure.jwt",
+    "enable.sparse.connections", "enable.ssl.certificate.verification", "enable_sasl_queue",
+    "enabled_events", "fetch.error.backoff.ms", "fetch.max.bytes",
+    "fetch.message.max.bytes", "fetch.min.bytes", "fetch.queue.backoff.ms",
+    "fetch.wait.max.ms", "group.id", "group.instance.id", "group.protocol",
+    "group.protocol.type", "group.remote.assignor", "heartbeat.interval.ms",
+    "https.ca.location", "https.ca.pem", "interceptors", "internal.termination.signal",
+    "isolation.level", "linger.ms", "log.connection.close", "log.queue", "log.thread.name",
+    "log_level", "max.in.flight", "max.in.flight.requests.per.connection",
+    "max.partition.fetch.bytes", "max.poll.interval.ms", "max.poll.records",
+    "message.copy.max.bytes", "message.max.bytes", "message.send.max.retries",
+    "message.timeout.ms", "metadata.broker.list", "metadata.max.age.ms",
+    "metadata.recovery.rebootstrap.trigger.ms", "metadata.recovery.strategy",
+    "metadata.request.timeout.ms", "offset.store.method",
+    "offset.store.path", "offset.store.sync.interval.ms",
+    "partition.assignment.strategy", "partitioner", "plugin.library.paths",
+    "produce.offset.report", "queue.buffering.backpressure.threshold",
+    "queue.buffering.max.kbytes", "queue.buffering.max.messages", "queue.buffering.max.ms",
+    "queued.max.messages.kbytes", "queued.min.messages", "queuing.strategy",
+    "receive.message.max.bytes", "reconnect.backoff.jitter.ms", "reconnect.backoff.max.ms",
+    "reconnect.backoff.ms", "request.required.acks", "request.timeout.ms", "retries",
+    "retry.backoff.max.ms", "retry.backoff.ms", "sasl.jaas.config", "sasl.kerberos.keytab",
+    "sasl.kerberos.kinit.cmd", "sasl.kerberos.min.time.before.relogin",
+    "sasl.kerberos.principal", "sasl.kerberos.service.name", "sasl.mechanism",
+    "sasl.mechanisms", "sasl.oauthbearer.assertion.algorithm",
+    "sasl.oauthbearer.assertion.claim.aud", "sasl.oauthbearer.assertion.claim.exp.seconds",
+    "sasl.oauthbearer.assertion.claim.iss", "sasl.oauthbearer.assertion.claim.jti.include",
+    "sasl.oauthbearer.assertion.claim.nbf.seconds", "sasl.oauthbearer.assertion.claim.sub",
+    "sasl.oauthbearer.assertion.file", "sasl.oauthbearer.assertion.jwt.template.file",
+    "sasl.oauthbearer.assertion.private.key.file",
+    "sasl.oauthbearer.assertion.private.key.passphrase",
+    "sasl.oauthbearer.assertion.private.key.pem",
+    "sasl.oauthbearer.client.credentials.client.id",
+    "sasl.oauthbearer.client.credentials.client.secret", "sasl.oauthbearer.client.id",
+    "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config",
+    "sasl.oauthbearer.extensions", "sasl.oauthbearer.grant.type",
+    "sasl.oauthbearer.metadata.authentication.type", "sasl.oauthbearer.method",
+    "sasl.oauthbearer.scope", "sasl.oauthbearer.sub.claim.name",
+    "sasl.oauthbearer.token.endpoint.url", "sasl.password", "sasl.username",
+    "security.protocol", "session.timeout.ms", "share.acknowledgement.mode",
+    "socket.blocking.max.ms", "socket.connection.setup.timeout.ms",
+    "socket.keepalive.enable", "socket.max.fails", "socket.nagle.disable",
+    "socket.receive.buffer.bytes", "socket.send.buffer.bytes", "socket.timeout.ms",
+    "ssl.ca.certificate.stores", "ssl.ca.location", "ssl.ca.pem",
+    "ssl.certificate.location", "ssl.certificate.pem", "ssl.cipher.suites",
+    "ssl.crl.location", "ssl.curves.list", "ssl.endpoint.identification.algorithm",
+    "ssl.engine.id", "ssl.engine.location", "ssl.key.location", "ssl.key.password",
+    "ssl.key.pem", "ssl.keystore.location", "ssl.keystore.password", "ssl.providers",
+    "ssl.sigalgs.list", "ssl.truststore.location", "ssl_ca", "ssl_certificate",
+    "ssl_key", "statistics.interval.ms",
+    "sticky.partitioning.linger.ms", "test.mock.broker.rtt", "test.mock.num.brokers",
+    "topic.blacklist", "topic.metadata.propagation.max.ms",
+    "topic.metadata.refresh.fast.cnt", "topic.metadata.refresh.fast.interval.ms",
+    "topic.metadata.refresh.interval.ms", "topic.metadata.refresh.sparse",
+    "transaction.timeout.ms", "transactional.id",
+})
+# C callbacks and pointers the Python binding refuses ("must be set through dedicated .._set_..() function").
+DEDICATED_FUNCTION = frozenset({
+    "default_topic_conf", "msg_order_cmp", "opaque", "ssl_engine_callback_data",
+    "background_event_cb", "closesocket_cb", "connect_cb", "consume_cb", "dr_cb",
+    "dr_msg_cb", "log_cb", "oauthbearer_token_refresh_cb", "offset_commit_cb", "open_cb",
+    "partitioner_cb", "rebalance_cb", "resolve_cb", "ssl.certificate.verify_cb",
+})
+# Properties of the Python binding itself, and on which client it takes them.
+PYTHON_COMMON = frozenset({"logger", "error_cb", "throttle_cb", "stats_cb", "oauth_cb"})
+PRODUCER = LIBRDKAFKA | PYTHON_COMMON | {"on_delivery", "pysim.java.partitioner"}
+CONSUMER = LIBRDKAFKA | PYTHON_COMMON | {"on_commit"}
 ENUMS = {
     "auto.offset.reset": {"smallest", "earliest", "beginning", "largest", "latest", "end", "error"},
     "partitioner": {"random", "consistent", "consistent_random", "murmur2", "murmur2_random",
@@ -53,6 +109,8 @@ def validate(conf, known: set) -> dict:
 
     for name in sorted(conf):
         value = conf[name]
+        if name in DEDICATED_FUNCTION:
+            fail(f'Property "{name}" must be set through dedicated .._set_..() function')
         if name not in known:
             fail(f'No such configuration property: "{name}"')
         if name in ENUMS and str(value) not in ENUMS[name]:
