@@ -408,18 +408,18 @@ class Consumer:
 
     def pause(self, partitions):
         """Stop fetching these partitions (positions are kept); unassigned ones are ignored."""
-        self._check_open()
-        for tp in _tp_list(partitions):
-            state = self._fetcher.states.get((tp.topic, tp.partition))
-            if state is not None:
-                self._fetcher.pause(state)
+        for state in self._assigned_states(partitions):
+            self._fetcher.pause(state)
 
     def resume(self, partitions):
+        for state in self._assigned_states(partitions):
+            self._fetcher.resume(state)
+
+    def _assigned_states(self, partitions):
+        """Fetch states of the listed partitions that are assigned (others are skipped)."""
         self._check_open()
-        for tp in _tp_list(partitions):
-            state = self._fetcher.states.get((tp.topic, tp.partition))
-            if state is not None:
-                self._fetcher.resume(state)
+        found = (self._fetcher.states.get((tp.topic, tp.partition)) for tp in _tp_list(partitions))
+        return [state for state in found if state is not None]
 
     def position(self, partitions):
         """Offset after the last message handed out per partition (OFFSET_INVALID if none
