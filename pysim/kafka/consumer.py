@@ -132,6 +132,7 @@ class Consumer:
         self._generation = NO_GENERATION
         self._target = []            # the assignment the coordinator handed out, [(topic, partition)]
         self._rebalance_pending = False
+        self._leave_after_revoke = False   # unsubscribe(): leave once on_revoke has run
         self._signature = None       # [(topic, partitions)] the group was joined with
         self._reported_missing = []  # subscribed names already reported as not available
         self._known_topics = set()   # topics the client has metadata for (membership tests only)
@@ -152,19 +153,22 @@ class Consumer:
             if cb is not None and not callable(cb):
                 raise TypeError(f"{name} expects a callable")
         self._subscription = Subscription(topics)
+        self._leave_after_revoke = False
         self._callbacks = {"assign": on_assign, "revoke": on_revoke, "lost": on_lost}
         self._reported_missing = []
         self._refresh_subscription(rejoin=True)
 
     def unsubscribe(self):
-        """Leave the group now; the partitions are revoked (on_revoke) by the next poll()."""
+        """Revoke the assignment (on_revoke) at the next poll(), then leave the group, as
+        librdkafka does: the member is still in its generation while on_revoke runs, so a
+        commit made there is accepted."""
         self._check_open()
         if self._subscription is None:
             return
         self._subscription = None
         self._signature = None
-        self._leave_group()
-        self._assignment_received(NO_GENERATION, [])
+        self._leave_after_revoke = True
+        self._assignment_received(self._generation, [])
 
     def _refresh_subscription(self, rejoin=False, in_poll=False):
         """Resolve the subscription against the cluster's topics (librdkafka's metadata
@@ -251,6 +255,14 @@ class Consumer:
         """Apply the coordinator's assignment: EAGER revokes everything then assigns the new
         set; COOPERATIVE revokes and assigns only the difference."""
         self._rebalance_pending = False
+        try:
+            self._apply_target()
+        finally:
+            if self._leave_after_revoke and self._subscription is None:
+                self._leave_after_revoke = False
+                self._leave_group()
+
+    def _apply_target(self):
         target = self._target
         current = list(self._fetcher.states)
         if self._cooperative:

@@ -199,20 +199,22 @@ def test_a_regex_that_matches_nothing_is_not_an_error():
     assert consumer.memberid() is None
 
 
-def test_unsubscribe_leaves_at_once_and_revokes_in_the_next_poll():
+def test_unsubscribe_revokes_in_the_next_poll_and_then_leaves():
     c = _cluster(orders=2)
     events = []
     consumer = _consumer()
     consumer.subscribe(["orders"], on_assign=lambda k, p: events.append(("assign", _tps(p))),
                        on_revoke=lambda k, p: events.append(("revoke", _tps(p), len(k.assignment()))))
     consumer.poll(0)
+    member = consumer.memberid()
     consumer.unsubscribe()
-    assert c.active_members("g") == [] and consumer.memberid() is None
+    assert c.active_members("g") == [member]         # still a member while on_revoke is due
     assert events == [("assign", [("orders", 0), ("orders", 1)])]
     assert len(consumer.assignment()) == 2          # until the next poll, as librdkafka
     consumer.poll(0)
     assert events[1:] == [("revoke", [("orders", 0), ("orders", 1)], 2)]
     assert consumer.assignment() == []
+    assert c.active_members("g") == [] and consumer.memberid() is None
     consumer.unsubscribe()                            # not subscribed: nothing to do
     consumer.close()
     assert len(events) == 2                           # close has nothing left to revoke

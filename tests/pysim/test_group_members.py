@@ -245,7 +245,8 @@ def test_commits_from_outside_the_current_generation_are_refused():
     assert coordinator.commit_error("g", a.memberid(), gen) is None
     assert coordinator.commit_error("g", a.memberid(), gen - 1) == kafka.KafkaError.ILLEGAL_GENERATION
     assert coordinator.commit_error("g", "nobody", gen) == kafka.KafkaError.UNKNOWN_MEMBER_ID
-    a.unsubscribe()                                     # a left: the group still has b
+    a.unsubscribe()
+    a.poll(0)                                           # revoked, then left: the group still has b
     with pytest.raises(kafka.KafkaException) as info:
         a.commit(offsets=[kafka.TopicPartition("orders", 0, 2)], asynchronous=False)
     assert info.value.args[0].code() == kafka.KafkaError.UNKNOWN_MEMBER_ID
@@ -305,3 +306,28 @@ def _scenario(seed):
 def test_same_seed_same_trace():
     digests = {_scenario(7) for _ in range(10)}
     assert len(digests) == 1
+
+
+def test_unsubscribe_lets_on_revoke_commit_before_the_member_leaves():
+    """librdkafka revokes first and leaves after: a commit made in on_revoke still belongs
+    to the current generation and is stored, although the group keeps another member."""
+    c = _cluster(orders=2)
+    _produce("orders", 2, per_partition=3)
+    a, b = _consumer("a"), _consumer("b")
+    committed_in_revoke = []
+
+    def on_revoke(consumer, partitions):
+        offsets = [kafka.TopicPartition(tp.topic, tp.partition, 1) for tp in partitions]
+        committed_in_revoke.extend(consumer.commit(offsets=offsets, asynchronous=False))
+
+    a.subscribe(["orders"], on_revoke=on_revoke)
+    b.subscribe(["orders"])
+    _drive({"a": a, "b": b}, rounds=2)
+    owned_by_a = _owned(a)
+    assert owned_by_a and set(c.active_members("g")) == {a.memberid(), b.memberid()}
+    committed_in_revoke.clear()          # (the eager rebalance when b joined revoked too)
+    a.unsubscribe()
+    a.poll(0)
+    assert [(tp.topic, tp.partition) for tp in committed_in_revoke] == owned_by_a
+    assert all(c.committed("g", t, p) == 1 for t, p in owned_by_a)
+    assert c.active_members("g") == [b.memberid()]
