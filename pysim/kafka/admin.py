@@ -15,6 +15,7 @@ from enum import Enum
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.topic_config import TopicConfig
 from pysim.kafka.topic_partition import TopicPartition, OFFSET_INVALID
 
@@ -420,23 +421,18 @@ class AdminClient:
         members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
                    for m in self._c.active_members(group)]
         state = self._state(group) if known else ConsumerGroupState.DEAD
-        coordinator = getattr(self._c, "_group_coordinator", None)
-        assignor = coordinator.protocol(group) if coordinator is not None and members else ""
+        assignor = coordinator_of(self._c).protocol(group) if members else ""
         return ConsumerGroupDescription(group, self._is_simple(group) if known else True, members, assignor,
                                         state, _COORDINATOR, None, ConsumerGroupType.CLASSIC)
 
     def _assignment(self, group, member):
         """The partitions ``member`` owns, as its group coordinator handed them out."""
-        coordinator = getattr(self._c, "_group_coordinator", None)
-        if coordinator is None:
-            return []
-        return [TopicPartition(t, p) for t, p in sorted(coordinator.assignment(group, member))]
+        return [TopicPartition(t, p) for t, p in sorted(coordinator_of(self._c).assignment(group, member))]
 
     def _state(self, group):
         if not self._c.active_members(group):
             return ConsumerGroupState.EMPTY
-        coordinator = getattr(self._c, "_group_coordinator", None)
-        if coordinator is not None and coordinator.rebalancing(group):
+        if coordinator_of(self._c).rebalancing(group):
             return ConsumerGroupState.PREPARING_REBALANCING
         return ConsumerGroupState.STABLE
 
