@@ -31,7 +31,6 @@ grouping segments.
 """
 
 from pysim.kafka.log import Segment
-from pysim.kafka.record_size import batch_size
 from pysim.kafka.retention import delete_old_segments
 
 CLEANER_BACKOFF_MS = 15000    # log.cleaner.backoff.ms
@@ -157,7 +156,7 @@ def _retain(rec, last_dirty, latest_for_key, horizons, now_ms):
 
 def _cleaned_segment(group, kept):
     seg = Segment(group[0].base_offset, group[0].created_ms)
-    seg.size_bytes = sum(batch_size(r.key, r.value, r.headers) for r in kept)
+    seg.size_bytes = sum(r.size for r in kept)
     if kept:
         seg.first_timestamp = kept[0].timestamp
         seg.max_timestamp = max(r.timestamp for r in kept)

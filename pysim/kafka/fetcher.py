@@ -31,7 +31,6 @@ from collections import deque
 
 from pysim.kafka.errors import KafkaError
 from pysim.kafka.message import Message
-from pysim.kafka.record_size import batch_size
 from pysim.kafka.topic_partition import OFFSET_BEGINNING, OFFSET_END, OFFSET_STORED, OFFSET_INVALID
 
 OFFSET_TAIL_BASE = -2000        # librdkafka: RD_KAFKA_OFFSET_TAIL(n) == -2000 - n
@@ -183,7 +182,7 @@ class Fetcher:
             if record is None:
                 state.fetch_pos = high
                 break
-            size = batch_size(record.key, record.value, record.headers)
+            size = record.size
             if taken and taken + size > limit:
                 break
             queue.append((state, record, None))

@@ -27,11 +27,12 @@ class Record:
     """A stored record. ``timestamp`` is in virtual milliseconds: the producer's create time,
     or the broker's append time on a ``message.timestamp.type=LogAppendTime`` topic."""
 
-    __slots__ = ("offset", "key", "value", "timestamp", "headers")
+    __slots__ = ("offset", "key", "value", "timestamp", "headers", "size")
     timestamp_type = TIMESTAMP_CREATE_TIME
 
-    def __init__(self, offset, key, value, timestamp, headers):
+    def __init__(self, offset, key, value, timestamp, headers, size):
         self.offset, self.key, self.value, self.timestamp, self.headers = offset, key, value, timestamp, headers
+        self.size = size             # bytes as a v2 batch (record_size.batch_size), computed once at append
 
     def __repr__(self):
         return f"Record(offset={self.offset}, key={self.key!r}, value={self.value!r}, timestamp={self.timestamp})"
@@ -177,7 +178,7 @@ class PartitionLog:
         if timestamp > seg.max_timestamp:
             seg.max_timestamp = timestamp
         seg.last_modified_ms = now_ms
-        rec = self._record_class(self.log_end_offset, key, value, timestamp, headers)
+        rec = self._record_class(self.log_end_offset, key, value, timestamp, headers, size)
         self._records.append(rec)
         self.log_end_offset += 1
         return rec
