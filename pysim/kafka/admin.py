@@ -17,6 +17,7 @@ from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.topic_config import TopicConfig
+from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.topic_partition import TopicPartition, OFFSET_INVALID
 
 __all__ = [
@@ -27,8 +28,6 @@ __all__ = [
 ]
 
 # Kafka's Topic.validate: what a topic name may be.
-_MAX_TOPIC_NAME = 249
-_LEGAL_TOPIC_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 # librdkafka's local range checks on NewTopic / NewPartitions (rd_kafka_NewTopic_new).
 _MAX_PARTITIONS = 100000
 _MAX_REPLICATION_FACTOR = 10000
@@ -294,7 +293,7 @@ class AdminClient:
 
     def _create_topic(self, t, validate_only):
         """The broker's CreateTopics checks, in its order; None when the topic was created."""
-        name_error = _topic_name_error(t.topic)
+        name_error = topic_name_error(t.topic)
         if name_error:
             return KafkaError(KafkaError.TOPIC_EXCEPTION, name_error)
         if t.replica_assignment is not None:
@@ -615,21 +614,6 @@ def _check_new_topic(t):
         for name in t.config:
             if not isinstance(name, str):
                 raise TypeError("config must be a dict of strings")
-
-
-def _topic_name_error(name):
-    """Kafka's Topic.validate wording, or None for a legal name."""
-    if name == "":
-        return "Topic name is illegal, it can't be empty"
-    if name in (".", ".."):
-        return "Topic name cannot be \".\" or \"..\""
-    if len(name) > _MAX_TOPIC_NAME:
-        return (f"Topic name is illegal, it can't be longer than {_MAX_TOPIC_NAME} characters, "
-                f"topic name: {name}")
-    if any(ch not in _LEGAL_TOPIC_CHARS for ch in name):
-        return (f"Topic name \"{name}\" is illegal, it contains a character other than ASCII "
-                f"alphanumerics, '.', '_' and '-'")
-    return None
 
 
 def _validate_topic_config(config):

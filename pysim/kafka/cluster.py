@@ -5,6 +5,7 @@ topics, move time and inspect logs."""
 
 from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
+from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
@@ -52,9 +53,11 @@ class Cluster:
     def create_topic(self, name, num_partitions=1, config=None):
         """Create a topic; ``config`` holds topic configs (``retention.ms``, ``cleanup.policy``,
         ...), validated like the broker does: a bad one raises INVALID_CONFIG and creates nothing."""
-        if not isinstance(name, str) or not name:
-            fail(KafkaError.INVALID_REQUEST if isinstance(name, str) else KafkaError._INVALID_ARG,
-                 f"Invalid topic name: {name!r}")
+        if not isinstance(name, str):
+            fail(KafkaError._INVALID_ARG, f"Invalid topic name: {name!r}")
+        name_error = topic_name_error(name)
+        if name_error:
+            fail(KafkaError.TOPIC_EXCEPTION, name_error)
         if name in self._topics:
             fail(KafkaError.TOPIC_ALREADY_EXISTS, f"Topic '{name}' already exists.")
         if isinstance(num_partitions, bool) or not isinstance(num_partitions, int) or num_partitions < 1:
@@ -131,9 +134,10 @@ class Cluster:
             fail(KafkaError.UNKNOWN_TOPIC_OR_PART, f"Unknown topic: {name}")
 
     def _ensure(self, topic):
-        """True when ``topic`` exists, creating it when auto creation is on."""
+        """True when ``topic`` exists, creating it when auto creation is on (the broker
+        auto-creates only legal names)."""
         if topic not in self._topics:
-            if not self.auto_create:
+            if not self.auto_create or topic_name_error(topic):
                 return False
             self.create_topic(topic, self.default_partitions)
         return True

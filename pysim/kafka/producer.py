@@ -44,6 +44,7 @@ from pysim import java_partitioners
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.message import Message, TIMESTAMP_NOT_AVAILABLE
 from pysim.kafka.metadata import cluster_id, cluster_metadata
 from pysim.kafka.partitioning import (DEFAULT_PARTITIONER, STICKY_LINGER_DEFAULT_MS, STICKY_LINGER_MAX_MS,
@@ -199,9 +200,8 @@ class Producer:
         c = self._c
         if topic in self._missing:
             raise KafkaException(KafkaError(KafkaError._UNKNOWN_TOPIC, "Unable to produce message: Local: Unknown topic"))
-        from pysim.kafka.admin import _topic_name_error      # Kafka's topic name rules
         if self._auto_create and c.auto_create:
-            if _topic_name_error(topic) is None:
+            if topic_name_error(topic) is None:
                 c._ensure(topic)
                 return c.num_partitions(topic)
             self._missing[topic] = KafkaError(KafkaError.TOPIC_EXCEPTION, "Broker: Invalid topic")

@@ -32,3 +32,19 @@ def test_missing_topic_without_autocreate_fails_delivery():
     p.flush()
     assert errs[0].code() == kafka.KafkaError.UNKNOWN_TOPIC_OR_PART
     assert kafka.cluster("x:1").topics() == []
+
+
+def test_the_cluster_refuses_illegal_topic_names_like_a_broker():
+    kafka.reset_all(seed=0)
+    c = kafka.cluster("names:9092")
+    for name, words in [("", "can't be empty"), ("..", 'cannot be "." or ".."'),
+                        ("bad/name", "contains a character other than"), ("x" * 250, "longer than 249")]:
+        try:
+            c.create_topic(name)
+        except kafka.KafkaException as e:
+            assert e.args[0].code() == kafka.KafkaError.TOPIC_EXCEPTION and words in e.args[0].str()
+        else:
+            raise AssertionError(f"{name[:20]!r} was accepted")
+    c.create_topic("x" * 249)                       # the longest legal name
+    assert c.topics() == ["x" * 249]
+    assert c._ensure("bad/name") is False and c.topics() == ["x" * 249]   # not auto-created either
