@@ -31,7 +31,7 @@ seeded stream, so a new producer never changes another one's choices.
 
 import zlib
 
-from pysim.partitioner import fnv1a, murmur2
+from pysim.partitioner import fnv1a, murmur2, to_positive
 
 PARTITIONERS = ("random", "consistent", "consistent_random", "murmur2", "murmur2_random",
                 "fnv1a", "fnv1a_random")
@@ -94,7 +94,7 @@ def make_partitioner(partitioner, sticky_linger_ms, rng, clock):
 
 def murmur2_unsigned(key):
     """librdkafka's murmur2 rule before the modulo: ``rd_murmur2(key) & 0x7fffffff``."""
-    return murmur2(key) & 0x7FFFFFFF
+    return to_positive(murmur2(key))
 
 
 def _sticky(draw, clock, linger_ms):
