@@ -16,12 +16,13 @@ SITE_SOURCES := $(shell find docs exercises coursekit -type f 2>/dev/null) mkdoc
 PYODIDE_TEST_WHEELS := pytest==9.2.0 pluggy==1.7.0 iniconfig==2.3.1 packaging==26.4 \
 	pygments==2.21.0 hypothesis==6.155.7 sortedcontainers==2.4.0
 
-.PHONY: help setup wheel site serve test test-fast bench clean
+.PHONY: help setup wheel site serve test test-fast explore bench clean
 
 help:
 	@echo "make serve   build the course and serve it at http://127.0.0.1:$(PORT)"
 	@echo "make test    every test: unit, property, exercises, parity, Pyodide, end-to-end"
 	@echo "make bench   benchmarks; results go to benchmarks/results/"
+	@echo "make explore property tests with fresh randomness and $(EXPLORE_FACTOR)x their examples (not in make test)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +65,15 @@ test: site/.built $(PYODIDE_WHEELS)
 # Everything but the browser and Pyodide: the quick loop while editing pysim.
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not e2e and not pyodide"
+
+# `make test` runs every property test derandomized (tests/conftest.py): the same commit gives
+# the same result anywhere. Exploration draws fresh examples, EXPLORE_FACTOR times as many;
+# each failure it finds goes into the suite as a fixed regression example.
+EXPLORE_FACTOR ?= 40
+explore: $(STAMP)
+	mkdir -p build
+	set -o pipefail; HYPOTHESIS_PROFILE=explore EXPLORE_FACTOR=$(EXPLORE_FACTOR) $(PY) -m pytest tests/pysim \
+		-m "not e2e and not pyodide" -p no:cacheprovider --hypothesis-show-statistics -q | tee build/explore.log
 
 bench: site/.built $(PYODIDE_WHEELS)
 	mkdir -p benchmarks/results
