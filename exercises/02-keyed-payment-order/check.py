@@ -1,9 +1,19 @@
 """Hidden checks for 02-keyed-payment-order. Each check_<name>(run) reads what the learner's
 code left in the simulated cluster (records, trace) and their variables/output."""
 
+from pysim.partitioner import crc32_partition, fnv1a_partition, partition_for_key
+
 TOPIC = "payments"
 PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]
 STEPS = ["create", "authorize", "capture", "refund"]
+# Where librdkafka's partitioners put a non-empty key (the prompt leaves the partitioner to the
+# learner, so any of them is right, as long as one rule explains every payment). The default,
+# consistent_random, comes first: failure messages quote it.
+KEY_RULES = [
+    ("consistent_random, librdkafka's default: crc32(key) % 6", crc32_partition),
+    ("murmur2_random, the Java client's rule: murmur2(key) % 6", partition_for_key),
+    ("fnv1a_random: fnv1a(key) % 6", fnv1a_partition),
+]
 
 
 def _field(record, name):
@@ -63,6 +73,37 @@ def check_one_partition_per_payment(run):
                           "sticky partition was when each was produced." if unkeyed else "."))
         assert len(parts) == 1, (f"{payment_id}'s events are spread over partitions {parts}: "
                                  "only records with the same key share a partition.")
+
+
+def check_partition_from_key(run):
+    """Each payment is in the partition its key hashes to: the partitioner chose it, not the code."""
+    where = {}
+    for partition, records in _records_by_partition(run).items():
+        for record in records:
+            where.setdefault(_text(_field(record, "key")), set()).add(partition)
+    n = run.cluster().num_partitions(TOPIC)
+    missing = [p for p in PAYMENT_IDS if p not in where]
+    assert not missing, f"No record is keyed by {', '.join(missing)}: pass key=payment_id to produce()."
+    for name, rule in KEY_RULES:
+        if all(where[p] == {rule(p.encode(), n)} for p in PAYMENT_IDS):
+            return
+    default_name, default_rule = KEY_RULES[0]
+    wrong = next((p for p in PAYMENT_IDS if where[p] != {default_rule(p.encode(), n)}), PAYMENT_IDS[0])
+    raise AssertionError(
+        f"{wrong} is in partition(s) {sorted(where[wrong])}, but its key belongs in partition "
+        f"{default_rule(wrong.encode(), n)} ({default_name}), and no other librdkafka partitioner "
+        "puts every payment where yours are. Do not pass partition= to produce(): let the key "
+        "choose, so that every producer of this topic sends a payment to the same partition.")
+
+
+def check_spread_over_partitions(run):
+    """The events are spread over more than one partition: no single hot partition."""
+    used = {p: len(records) for p, records in _records_by_partition(run).items() if records}
+    assert used, "The topic is empty: produce the payments' events, keyed by payment id."
+    assert len(used) > 1, (
+        f"All {sum(used.values())} events are in partition {next(iter(used))}: one hot partition "
+        "does all the work, and in a group of consumers only its owner is busy. Keying by payment "
+        "id spreads the payments over the partitions while keeping each one's events together.")
 
 
 def check_order_in_partition(run):

@@ -1,4 +1,5 @@
 # Wrong: produces correctly but claims the order without consuming anything.
+# Fails: consumed
 from pysim import kafka
 
 PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]

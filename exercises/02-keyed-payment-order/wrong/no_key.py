@@ -2,6 +2,7 @@
 # again only once sticky.partitioning.linger.ms (10 ms) has passed: these 20 events, produced
 # at one instant, all land in one partition and come back in order by luck. Nothing ties a
 # payment's events to one partition: produced over time they are split (no_key_over_time.py).
+# Fails: keyed_events, one_partition_per_payment
 from pysim import kafka
 
 PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]

@@ -1,4 +1,5 @@
 # Wrong: avoids the problem by using a single partition instead of the required 6.
+# Fails: topic, spread_over_partitions
 from pysim import kafka
 
 PAYMENT_IDS = ["pay-1", "pay-2", "pay-3", "pay-4", "pay-5"]
