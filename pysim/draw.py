@@ -164,3 +164,115 @@ def distribution_figure(counts, *, title="Records per partition", figure_id="pys
                f'font-size="10">mean {mean:.0f}</text>')
     out.append("</svg>")
     return Figure("".join(out), text, title)
+
+
+def _member_label(member):
+    """A member id is ``<client.id>-<uuid4>`` (36 characters): show the client.id."""
+    if isinstance(member, tuple):
+        return " + ".join(_member_label(m) for m in member)
+    text = str(member)
+    if len(text) > 37 and text[-37] == "-" and text[-28] == "-":
+        return text[:-37] or text
+    return text
+
+
+def _seconds(ms):
+    s = ms / 1000
+    return f"{s:.0f} s" if s == int(s) else f"{s:.1f} s"
+
+
+def timeline_figure(timeline, *, title="Who owned each partition, over virtual time", labels=None,
+                    marks=(), figure_id="pysim-timeline"):
+    """A rebalance timeline: one lane per consumer, a bar for each partition it owned over
+    virtual time, and a last lane, "nobody", with the partitions no member could process,
+    shaded. ``timeline`` is ``{partition: [(start_ms, end_ms, member or None), ...]}`` as
+    ``pysim.kafka.availability.ownership_timeline`` returns it; ``labels`` maps member ids
+    to names (default: the client.id part of the member id); ``marks`` are ``(time_ms,
+    text)`` events drawn as vertical lines (a crash, a rebalance). The text alternative is a
+    table in words: per partition, who owned it when, and how long it had no owner."""
+    if not timeline:
+        raise ValueError("timeline must hold at least one partition")
+    labels = dict(labels or {})
+    segments = [(p, s, e, owner) for p in sorted(timeline) for s, e, owner in timeline[p] if e > s]
+    if not segments:
+        raise ValueError("timeline holds no interval of positive length")
+    t0 = min(s for _, s, _, _ in segments)
+    t1 = max(e for _, _, e, _ in segments)
+    members = []
+    for _, _, _, owner in sorted(segments, key=lambda x: (x[1], x[0])):
+        if owner is not None and owner not in members:
+            members.append(owner)
+    name = {m: labels.get(m) or _member_label(m) for m in members}
+    lanes = [(name[m], m) for m in members] + [("nobody", None)]
+    parts = sorted(timeline)
+    sub_h, lane_gap, left, right, top = 14, 14, 86, 20, 30
+    width = 760
+    span = max(1, t1 - t0)
+    scale = (width - left - right) / span
+
+    def x(t):
+        return left + (t - t0) * scale
+
+    lane_parts = {m: sorted({p for p, _, _, o in segments if o == m}) for _, m in lanes}
+    heights = [max(1, len(lane_parts[m])) * sub_h + 8 for _, m in lanes]
+    height = top + sum(heights) + lane_gap * len(lanes) + 34
+    out = [f'<svg role="img" aria-labelledby="{figure_id}-title {figure_id}-desc" '
+           f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px;height:auto" '
+           f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
+           f'<title id="{figure_id}-title">{escape(title)}</title>']
+    body = []
+    y = top
+    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(parts)}
+    for (label, member), h in zip(lanes, heights):
+        body.append(f'<text x="4" y="{y + h / 2 + 4:.1f}" fill="currentColor" font-weight="bold">'
+                    f'{escape(label)}</text>')
+        body.append(f'<line x1="{left}" y1="{y + h + lane_gap / 2:.1f}" x2="{width - right}" '
+                    f'y2="{y + h + lane_gap / 2:.1f}" stroke="currentColor" stroke-opacity="0.25"/>')
+        for row, p in enumerate(lane_parts[member]):
+            ry = y + 4 + row * sub_h
+            for q, s, e, owner in segments:
+                if q != p or owner != member:
+                    continue
+                w = max(1.0, (e - s) * scale)
+                if member is None:
+                    body.append(f'<rect x="{x(s):.1f}" y="{ry:.1f}" width="{w:.1f}" height="{sub_h - 3}" '
+                                f'fill="#e15759" fill-opacity="0.55" stroke="currentColor" '
+                                f'stroke-dasharray="3 2"/>')
+                else:
+                    body.append(f'<rect x="{x(s):.1f}" y="{ry:.1f}" width="{w:.1f}" height="{sub_h - 3}" '
+                                f'fill="{colour[p]}" fill-opacity="0.45" stroke="currentColor" '
+                                f'stroke-width="0.5"/>')
+                if w > 26:
+                    body.append(f'<text x="{x(s) + 3:.1f}" y="{ry + sub_h - 5:.1f}" fill="currentColor" '
+                                f'font-size="9">P{p}</text>')
+        y += h + lane_gap
+    axis_y = y + 4
+    body.append(f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="currentColor"/>')
+    step = next(s for s in (1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 10 ** 12)
+                if span / s <= 10)
+    t = (t0 + step - 1) // step * step
+    while t <= t1:
+        body.append(f'<line x1="{x(t):.1f}" y1="{axis_y}" x2="{x(t):.1f}" y2="{axis_y + 4}" stroke="currentColor"/>')
+        body.append(f'<text x="{x(t):.1f}" y="{axis_y + 16}" text-anchor="middle" fill="currentColor" '
+                    f'font-size="10">{_seconds(t)}</text>')
+        t += step
+    for time_ms, text in marks:
+        if t0 <= time_ms <= t1:
+            body.append(f'<line x1="{x(time_ms):.1f}" y1="{top - 6}" x2="{x(time_ms):.1f}" y2="{axis_y}" '
+                        f'stroke="currentColor" stroke-dasharray="4 3"/>')
+            body.append(f'<text x="{x(time_ms) + 3:.1f}" y="{top - 10}" fill="currentColor" font-size="10">'
+                        f'{escape(text)}</text>')
+    lines = []
+    for p in parts:
+        spans = [(s, e, o) for q, s, e, o in segments if q == p]
+        said = "; ".join(f"{_seconds(s)} to {_seconds(e)} " +
+                         (f"owned by {name.get(o) or _member_label(o)}" if o is not None else "no owner")
+                         for s, e, o in spans)
+        idle = sum(e - s for s, e, o in spans if o is None)
+        lines.append(f"Partition {p}: {said}. Without an owner for {_seconds(idle)} in all.")
+    events = "".join(f" At {_seconds(t)}: {m}." for t, m in marks)
+    text = f"{title}, from {_seconds(t0)} to {_seconds(t1)}.{events} " + " ".join(lines)
+    out.append(f'<desc id="{figure_id}-desc">{escape(text)}</desc>')
+    out.extend(body)
+    out.append("</svg>")
+    return Figure("".join(out), text, title)

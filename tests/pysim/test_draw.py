@@ -74,3 +74,46 @@ def test_cells_can_show_values_and_unknown_fields_are_refused():
     import pytest
     with pytest.raises(ValueError, match="headers"):
         log_figure(c, "orders", fields=("headers",))
+
+
+# -- rebalance timeline ---------------------------------------------------------------------------
+
+M1 = "c1-0b4f5a0e-3f1c-4d2a-8b9e-1a2b3c4d5e6f"
+M3 = "c3-9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+
+def _crash_timeline():
+    """P0 always with c1; P1 with c3 until it crashes at 10 s, nobody until 55 s, then c1."""
+    return {0: [(0, 60000, M1)], 1: [(0, 10000, M3), (10000, 55000, None), (55000, 60000, M1)]}
+
+
+def test_timeline_figure_draws_a_lane_per_member_and_shades_the_gap():
+    from pysim.draw import timeline_figure
+    fig = timeline_figure(_crash_timeline(), marks=[(10000, "c3 crashes")])
+    root = ET.fromstring(fig.svg)
+    texts = [t.text for t in root.iter(SVG + "text")]
+    lanes = [t.text for t in root.iter(SVG + "text") if t.get("font-weight") == "bold"]
+    assert lanes == ["c1", "c3", "nobody"]           # in order of first ownership (time, partition), nobody last
+    rects = list(root.iter(SVG + "rect"))
+    assert len(rects) == 4                           # P0@c1, P1@c3, P1@c1, the gap
+    gap = [r for r in rects if r.get("stroke-dasharray")]
+    assert len(gap) == 1
+    # the gap's width is 45 of the 60 seconds drawn
+    full = 760 - 86 - 20
+    assert abs(float(gap[0].get("width")) - full * 45 / 60) < 0.2
+    assert "c3 crashes" in texts and "30 s" in texts
+    assert "Partition 1: 0 s to 10 s owned by c3; 10 s to 55 s no owner; 55 s to 60 s owned by c1." in fig.text
+    assert "Without an owner for 45 s in all." in fig.text
+    assert "Without an owner for 0 s in all." in fig.text       # partition 0
+    assert root.find(SVG + "desc").text == fig.text
+
+
+def test_timeline_figure_uses_given_labels_and_refuses_an_empty_timeline():
+    import pytest
+    from pysim.draw import timeline_figure
+    fig = timeline_figure(_crash_timeline(), labels={M1: "Consumer 1", M3: "Consumer 3"})
+    assert "owned by Consumer 3" in fig.text and "c3" not in fig.text.replace("Consumer 3", "")
+    with pytest.raises(ValueError):
+        timeline_figure({})
+    with pytest.raises(ValueError):
+        timeline_figure({0: [(5, 5, M1)]})
