@@ -184,8 +184,8 @@ def _seconds(ms):
 def timeline_figure(timeline, *, title="Who owned each partition, over virtual time", labels=None,
                     marks=(), figure_id="pysim-timeline"):
     """A rebalance timeline: one lane per consumer, a bar for each partition it owned over
-    virtual time, and a last lane, "nobody", with the partitions no member could process,
-    shaded. ``timeline`` is ``{partition: [(start_ms, end_ms, member or None), ...]}`` as
+    virtual time (lanes sorted by name), and a last lane, "nobody", with the partitions no
+    member could process, shaded. ``timeline`` is ``{partition: [(start_ms, end_ms, member or None), ...]}`` as
     ``pysim.kafka.availability.ownership_timeline`` returns it; ``labels`` maps member ids
     to names (default: the client.id part of the member id); ``marks`` are ``(time_ms,
     text)`` events drawn as vertical lines (a crash, a rebalance). The text alternative is a
@@ -198,11 +198,9 @@ def timeline_figure(timeline, *, title="Who owned each partition, over virtual t
         raise ValueError("timeline holds no interval of positive length")
     t0 = min(s for _, s, _, _ in segments)
     t1 = max(e for _, _, e, _ in segments)
-    members = []
-    for _, _, _, owner in sorted(segments, key=lambda x: (x[1], x[0])):
-        if owner is not None and owner not in members:
-            members.append(owner)
-    name = {m: labels.get(m) or _member_label(m) for m in members}
+    owners = {owner for _, _, _, owner in segments if owner is not None}
+    name = {m: labels.get(m) or _member_label(m) for m in owners}
+    members = sorted(owners, key=lambda m: (name[m], str(m)))
     lanes = [(name[m], m) for m in members] + [("nobody", None)]
     parts = sorted(timeline)
     sub_h, lane_gap, left, right, top = 14, 14, 86, 20, 30

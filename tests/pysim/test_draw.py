@@ -93,7 +93,7 @@ def test_timeline_figure_draws_a_lane_per_member_and_shades_the_gap():
     root = ET.fromstring(fig.svg)
     texts = [t.text for t in root.iter(SVG + "text")]
     lanes = [t.text for t in root.iter(SVG + "text") if t.get("font-weight") == "bold"]
-    assert lanes == ["c1", "c3", "nobody"]           # in order of first ownership (time, partition), nobody last
+    assert lanes == ["c1", "c3", "nobody"]           # sorted by name, nobody last
     rects = list(root.iter(SVG + "rect"))
     assert len(rects) == 4                           # P0@c1, P1@c3, P1@c1, the gap
     gap = [r for r in rects if r.get("stroke-dasharray")]
