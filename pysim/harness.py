@@ -44,6 +44,15 @@ class Run:
         from pysim import kafka
         return kafka
 
+    @property
+    def amqp(self):
+        from pysim import amqp
+        return amqp
+
+    def broker(self, address: str = "localhost:5672"):
+        """The simulated RabbitMQ the learner's pika-style connections talked to."""
+        return self.amqp.broker(address)
+
     def cluster(self, bootstrap: str = "localhost:9092"):
         """The simulated cluster the learner's clients talked to."""
         return self.kafka.cluster(bootstrap)
@@ -81,12 +90,19 @@ class _Stream(io.TextIOBase):
 
 
 def _reset_simulator(seed: int) -> None:
-    """Forget every cluster so each run starts from the same state (same seed, same run)."""
+    """Forget every Kafka cluster and every RabbitMQ broker so each run starts from the same
+    state (same seed, same run)."""
     try:
         from pysim import kafka
     except ImportError:  # the Kafka core is optional for the harness itself
+        kafka = None
+    if kafka is not None:
+        kafka.reset_all(seed=seed)
+    try:
+        from pysim import amqp
+    except ImportError:
         return
-    kafka.reset_all(seed=seed)
+    amqp.reset_all(seed=seed)
 
 
 def _learner_traceback(exc: BaseException) -> tuple[str, int | None]:

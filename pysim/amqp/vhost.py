@@ -1,0 +1,211 @@
+"""A virtual host: its exchanges, queues and bindings, and what publishing and
+dead-lettering do with them. Every mistake a client can make here raises BrokerError with
+RabbitMQ's reply code and text; the channel turns it into pika's exception."""
+
+from pysim.amqp import arguments as args_rules
+from pysim.amqp.dead_letter import dead_lettered, is_cycle
+from pysim.amqp.errors import (ACCESS_REFUSED, COMMAND_INVALID, RESOURCE_LOCKED, BrokerError, fail,
+                               not_found, precondition)
+from pysim.amqp.message import Message
+from pysim.amqp.queue import Queue
+from pysim.amqp.quorum import QuorumQueue
+from pysim.amqp.routing import EXCHANGE_TYPES, Exchange
+from pysim.amqp.stream import StreamQueue
+
+QUEUE_CLASSES = {"classic": Queue, "quorum": QuorumQueue, "stream": StreamQueue}
+# Declared in every vhost by RabbitMQ itself.
+PREDECLARED = (("", "direct"), ("amq.direct", "direct"), ("amq.fanout", "fanout"),
+               ("amq.topic", "topic"), ("amq.headers", "headers"), ("amq.match", "headers"))
+
+
+class VHost:
+    def __init__(self, broker, name):
+        self.broker, self.name = broker, name
+        self.exchanges = {}
+        self.queues = {}
+        for ex_name, ex_type in PREDECLARED:
+            self.exchanges[ex_name] = Exchange(ex_name, ex_type, durable=True)
+
+    # -- exchanges -------------------------------------------------------------------------
+    def exchange(self, name):
+        found = self.exchanges.get(name)
+        if found is None:
+            not_found("exchange", name, self.name)
+        return found
+
+    def declare_exchange(self, name, type, passive, durable, auto_delete, internal, arguments):
+        if passive:
+            return self.exchange(name)
+        if type not in EXCHANGE_TYPES:
+            fail(COMMAND_INVALID, f"unknown exchange type '{type}'")
+        existing = self.exchanges.get(name)
+        if existing is not None:
+            args_rules.check_exchange_equivalent(existing, self.name, type, durable, auto_delete,
+                                                 internal, arguments)
+            return existing
+        if name.startswith("amq."):
+            fail(ACCESS_REFUSED, f"exchange name '{name}' contains reserved prefix 'amq.*'")
+        exchange = Exchange(name, type, durable, auto_delete, internal, arguments)
+        self.exchanges[name] = exchange
+        self.broker.record("amqp.exchange.declare", name, type=type)
+        return exchange
+
+    def delete_exchange(self, name, if_unused=False):
+        if name == "" or name.startswith("amq."):
+            fail(ACCESS_REFUSED, f"operation not permitted on the default exchange" if name == ""
+                 else f"exchange name '{name}' contains reserved prefix 'amq.*'")
+        exchange = self.exchanges.get(name)
+        if exchange is None:
+            return                   # deleting a missing exchange succeeds (3.x)
+        if if_unused and exchange.bindings:
+            precondition(f"exchange '{name}' in vhost '{self.name}' in use")
+        del self.exchanges[name]
+        self.broker.record("amqp.exchange.delete", name)
+
+    # -- queues ----------------------------------------------------------------------------
+    def queue(self, name, connection=None):
+        found = self.queues.get(name)
+        if found is None:
+            not_found("queue", name, self.name)
+        self._check_owner(found, connection)
+        return found
+
+    def _check_owner(self, queue, connection):
+        if queue.exclusive_owner is not None and queue.exclusive_owner is not connection:
+            fail(RESOURCE_LOCKED,
+                 f"cannot obtain exclusive access to locked queue '{queue.name}' in vhost "
+                 f"'{self.name}'. It could be originally declared on another connection or the "
+                 f"exclusive property value does not match that of the original declaration.")
+
+    def declare_queue(self, name, passive, durable, exclusive, auto_delete, arguments, connection):
+        if passive:
+            queue = self.queue(name, connection)
+            queue.touch()
+            return queue
+        if name == "":
+            name = self.broker.generated_queue_name()
+        elif name.startswith("amq."):
+            fail(ACCESS_REFUSED, f"queue name '{name}' contains reserved prefix 'amq.*'")
+        existing = self.queues.get(name)
+        if existing is not None:
+            self._check_owner(existing, connection)
+            if exclusive and existing.exclusive_owner is None:
+                self._check_owner(existing, None if connection is None else object())
+            args_rules.check_queue_equivalent(existing, self.name, durable, auto_delete, arguments)
+            existing.touch()
+            return existing
+        kind = args_rules.validate_queue(name, self.name, durable, exclusive, auto_delete, arguments)
+        owner = connection if exclusive else None
+        queue = QUEUE_CLASSES[kind](self, name, durable, owner, auto_delete, arguments)
+        self.queues[name] = queue
+        self.exchanges[""].bind(name, name, None)    # the default exchange's implicit binding
+        self.broker.record("amqp.queue.declare", name, type=kind)
+        return queue
+
+    def delete_queue(self, name, if_unused=False, if_empty=False, connection=None, reason="delete"):
+        queue = self.queues.get(name)
+        if queue is None:
+            return 0
+        self._check_owner(queue, connection) if connection is not None else None
+        if if_unused and queue.consumers:
+            precondition(f"queue '{name}' in vhost '{self.name}' in use")
+        if if_empty and queue.message_count:
+            precondition(f"queue '{name}' in vhost '{self.name}' not empty")
+        count = queue.message_count
+        del self.queues[name]
+        for exchange in list(self.exchanges.values()):
+            if exchange.unbind_queue(name):
+                self._maybe_auto_delete(exchange)
+        queue.on_delete()
+        for consumer in list(queue.consumers):
+            consumer.channel.consumer_cancelled_by_broker(consumer)
+        self.broker.record("amqp.queue.delete", name, reason=reason, messages=count)
+        return count
+
+    def _maybe_auto_delete(self, exchange):
+        if exchange.auto_delete and not exchange.bindings and exchange.name in self.exchanges:
+            del self.exchanges[exchange.name]
+            self.broker.record("amqp.exchange.delete", exchange.name, reason="auto_delete")
+
+    # -- bindings --------------------------------------------------------------------------
+    def bind(self, queue_name, exchange_name, routing_key, arguments, connection):
+        if exchange_name == "":
+            fail(ACCESS_REFUSED, "operation not permitted on the default exchange")
+        queue = self.queue(queue_name, connection)
+        exchange = self.exchange(exchange_name)
+        if exchange.bind(queue.name, routing_key, arguments):
+            self.broker.record("amqp.bind", exchange_name, queue=queue.name, routing_key=routing_key)
+
+    def unbind(self, queue_name, exchange_name, routing_key, arguments, connection):
+        if exchange_name == "":
+            fail(ACCESS_REFUSED, "operation not permitted on the default exchange")
+        queue = self.queue(queue_name, connection)
+        exchange = self.exchange(exchange_name)
+        if exchange.unbind(queue.name, routing_key, arguments):
+            self.broker.record("amqp.unbind", exchange_name, queue=queue.name, routing_key=routing_key)
+            self._maybe_auto_delete(exchange)
+
+    # -- publishing ------------------------------------------------------------------------
+    def route(self, exchange, routing_key, headers):
+        """Queue names a message reaches: the exchange's matches, else its alternate
+        exchange's (and so on), each queue once."""
+        seen = []
+        while exchange is not None and exchange.name not in seen:
+            seen.append(exchange.name)
+            names = exchange.route(routing_key, headers)
+            if names:
+                return names
+            ae = exchange.alternate_exchange
+            exchange = self.exchanges.get(args_rules.shown(ae)) if ae is not None else None
+        return []
+
+    def publish(self, exchange_name, routing_key, properties, body):
+        """Route and enqueue. Returns (queues reached, queues that refused it)."""
+        exchange = self.exchange(exchange_name)
+        if exchange.internal:
+            fail(ACCESS_REFUSED, f"cannot publish to internal exchange '{exchange_name}' in vhost '{self.name}'")
+        _check_expiration(properties.expiration)
+        message = Message(body, properties, exchange_name, routing_key, self.broker.next_message_id())
+        names = self.route(exchange, routing_key, properties.headers)
+        self.broker.record("amqp.publish", exchange_name, message=message.id, routing_key=routing_key,
+                           queues=list(names))
+        refused = []
+        for name in names:
+            queue = self.queues.get(name)
+            if queue is not None and not queue.publish(message):
+                refused.append(name)
+        return names, refused
+
+    def dead_letter(self, queue, message, reason):
+        """Republish ``message`` from ``queue`` to its dead-letter exchange, or drop it."""
+        broker = self.broker
+        dlx = queue.dlx
+        exchange = self.exchanges.get(dlx) if dlx is not None else None
+        if exchange is None:
+            broker.record("amqp.drop", queue.name, message=message.id, reason=reason)
+            return
+        dead = dead_lettered(message, queue.name, reason, broker.sim.clock.now_ms, dlx, queue.dlrk,
+                             broker.next_message_id())
+        names = self.route(exchange, dead.routing_key, dead.properties.headers)
+        names = [n for n in names if not is_cycle(dead, n)]
+        broker.record("amqp.dead_letter", queue.name, message=message.id, as_message=dead.id,
+                      reason=reason, exchange=dlx, routing_key=dead.routing_key, queues=list(names))
+        for name in names:
+            target = self.queues.get(name)
+            if target is not None:
+                target.publish(dead)
+
+
+def _check_expiration(expiration):
+    if expiration is None:
+        return
+    text = expiration.decode() if isinstance(expiration, bytes) else str(expiration)
+    try:
+        value = int(text)
+    except ValueError:
+        precondition(f"invalid expiration '{text}': no_integer")
+    if value < 0:
+        precondition(f"invalid expiration '{text}': {{value_negative,{value}}}")
+
+
+__all__ = ["VHost", "BrokerError"]

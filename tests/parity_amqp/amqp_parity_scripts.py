@@ -1,0 +1,420 @@
+"""pika scripts that run unchanged against ``pika`` + a real RabbitMQ and against
+``pysim.amqp``. Each takes (mq, params, p): the client module, connection parameters and
+a name prefix (so one real broker serves every test), and returns plain data: where every
+message ended up (bodies, flags, headers with x-death's wall-clock ``time`` removed) and
+what every error was (class name and args). Waits are short: on the real broker they are
+wall-clock time, in pysim virtual time."""
+
+
+def error_of(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - the class and args are the result
+        return [type(exc).__name__, list(exc.args)]
+    return None
+
+
+def clean_headers(headers):
+    if not headers:
+        return headers
+    out = {}
+    for key, value in headers.items():
+        if key == "x-death":
+            value = [{k: (list(v) if isinstance(v, list) else v) for k, v in d.items() if k != "time"}
+                     for d in value]
+        out[key] = value
+    return out
+
+
+def drain(ch, queue):
+    """Every ready message of ``queue`` via basic_get (auto-ack), in order."""
+    out = []
+    while True:
+        method, props, body = ch.basic_get(queue, auto_ack=True)
+        if method is None:
+            return out
+        out.append({"body": body.decode(), "redelivered": method.redelivered,
+                    "exchange": method.exchange, "routing_key": method.routing_key,
+                    "headers": clean_headers(props.headers), "expiration": props.expiration,
+                    "message_id": props.message_id})
+
+
+def bodies(ch, queue):
+    return [m["body"] for m in drain(ch, queue)]
+
+
+def connect(mq, params):
+    connection = mq.BlockingConnection(params)
+    channel = connection.channel()
+    channel.confirm_delivery()
+    return connection, channel
+
+
+# -- routing -----------------------------------------------------------------------------------
+def routing(mq, params, p):
+    c, ch = connect(mq, params)
+    out = {}
+    tx = p + "topic"
+    ch.exchange_declare(tx, "topic")
+    bindings = [("Q1", "*.orange.*"), ("Q2", "*.*.rabbit"), ("Q2", "lazy.#"),
+                ("t1", "a.*.c"), ("t2", "#"), ("t3", "a.#"), ("t4", "*"), ("t5", ""),
+                ("t6", "a.#.c"), ("t7", "#.#"), ("t8", "*.*"), ("t9", "#.c")]
+    for q, key in bindings:
+        ch.queue_declare(p + q)
+        ch.queue_bind(p + q, tx, key)
+    keys = ["quick.orange.rabbit", "quick.orange.fox", "lazy.brown.fox", "lazy.pink.rabbit",
+            "quick.brown.fox", "lazy.orange.new.rabbit", "a..c", "", "a", "a.c", "..", "a.b.b.c",
+            ".", "c", "quick.orange.male.rabbit"]
+    for key in keys:
+        ch.basic_publish(tx, key, key.encode())
+    for q in sorted({q for q, _ in bindings}):
+        out[q] = bodies(ch, p + q)
+    # direct and fanout, one queue bound twice, the default exchange
+    dx, fx = p + "direct", p + "fanout"
+    ch.exchange_declare(dx, "direct")
+    ch.exchange_declare(fx, "fanout")
+    for q in ("d1", "d2"):
+        ch.queue_declare(p + q)
+    ch.queue_bind(p + "d1", dx, "black")
+    ch.queue_bind(p + "d1", dx, "green")
+    ch.queue_bind(p + "d2", dx, "black")
+    ch.queue_bind(p + "d2", fx, "ignored")
+    ch.queue_bind(p + "d2", fx, "also-ignored")
+    for key in ("black", "green", "orange"):
+        ch.basic_publish(dx, key, ("direct-" + key).encode())
+    ch.basic_publish(fx, "anything", b"fanned")
+    ch.basic_publish("", p + "d1", b"default")
+    out["d1"] = bodies(ch, p + "d1")
+    out["d2"] = bodies(ch, p + "d2")
+    # headers exchange
+    hx = p + "headers"
+    ch.exchange_declare(hx, "headers")
+    ch.queue_declare(p + "hall")
+    ch.queue_declare(p + "hany")
+    ch.queue_bind(p + "hall", hx, "", arguments={"x-match": "all", "format": "pdf", "type": "report"})
+    ch.queue_bind(p + "hany", hx, "", arguments={"x-match": "any", "format": "pdf", "type": "report"})
+    for i, headers in enumerate([{"format": "pdf", "type": "report"}, {"format": "pdf"},
+                                 {"type": "log"}, {}]):
+        ch.basic_publish(hx, "", f"h{i}".encode(), mq.BasicProperties(headers=headers))
+    out["hall"] = bodies(ch, p + "hall")
+    out["hany"] = bodies(ch, p + "hany")
+    # alternate exchange and mandatory returns
+    ae, main = p + "ae", p + "main"
+    ch.exchange_declare(ae, "fanout")
+    ch.queue_declare(p + "unrouted")
+    ch.queue_bind(p + "unrouted", ae)
+    ch.exchange_declare(main, "direct", arguments={"alternate-exchange": ae})
+    ch.basic_publish(main, "nowhere", b"to-ae", mandatory=True)
+    out["unrouted"] = bodies(ch, p + "unrouted")
+    try:
+        ch.basic_publish(dx, "nowhere", b"returned", mandatory=True)
+        out["returned"] = None
+    except mq.exceptions.UnroutableError as exc:
+        r = exc.messages[0]
+        out["returned"] = [r.method.reply_code, r.method.reply_text, r.method.exchange,
+                           r.method.routing_key, r.body.decode(), repr(exc)]
+    ch.basic_publish(dx, "nowhere", b"dropped")         # not mandatory: silently unroutable
+    c.close()
+    return out
+
+
+# -- acknowledgements --------------------------------------------------------------------------
+def ack_requeue(mq, params, p):
+    c, ch = connect(mq, params)
+    q = p + "work"
+    ch.queue_declare(q)
+    for x in "abcdef":
+        ch.basic_publish("", q, x.encode())
+    got = [ch.basic_get(q) for _ in range(4)]            # a b c d, unacked
+    out = {"first": [(b.decode(), m.delivery_tag, m.redelivered, m.message_count) for m, _, b in got]}
+    ch.basic_ack(got[0][0].delivery_tag)                  # a gone
+    ch.basic_nack(got[2][0].delivery_tag, requeue=True)   # c back at its place
+    ch.basic_reject(got[1][0].delivery_tag, requeue=True) # b back at its place
+    c.sleep(0.05)
+    out["declare"] = ch.queue_declare(q, passive=True).method.message_count
+    again = [ch.basic_get(q) for _ in range(3)]           # b c e
+    out["again"] = [(b.decode(), m.redelivered, m.message_count) for m, _, b in again]
+    ch.basic_nack(0, multiple=True, requeue=True)         # d b c e all back
+    out["after_nack_all"] = [(m["body"], m["redelivered"]) for m in drain(ch, q)]
+    for x in "xyz":
+        ch.basic_publish("", q, x.encode())
+    tags = [ch.basic_get(q)[0].delivery_tag for _ in range(3)]
+    ch.basic_ack(tags[1], multiple=True)                  # x and y
+    ch.basic_nack(tags[2], requeue=False)                 # z dropped (no DLX)
+    out["left"] = bodies(ch, q)
+    # closing a channel returns its unacked messages
+    ch2 = c.channel()
+    ch.basic_publish("", q, b"held")
+    m, _, _ = ch2.basic_get(q)
+    ch2.close()
+    out["after_close"] = [(m["body"], m["redelivered"]) for m in drain(ch, q)]
+    c.close()
+    return out
+
+
+def prefetch(mq, params, p):
+    c, ch = connect(mq, params)
+    q = p + "pref"
+    ch.queue_declare(q)
+    ch.basic_qos(prefetch_count=2)
+    seen = {"c1": [], "c2": []}
+    held = []
+
+    def make(name):
+        def on_message(channel, method, props, body):
+            seen[name].append(body.decode())
+            held.append(method.delivery_tag)
+        return on_message
+    ch.basic_consume(q, make("c1"), consumer_tag="c1")
+    ch.basic_consume(q, make("c2"), consumer_tag="c2")
+    for i in range(7):
+        ch.basic_publish("", q, f"m{i}".encode())
+    c.process_data_events(0.3)
+    c.process_data_events(0.3)
+    out = {"before_ack": {k: list(v) for k, v in seen.items()},
+           "ready": ch.queue_declare(q, passive=True).method.message_count}
+    for tag in list(held):
+        ch.basic_ack(tag)
+    held.clear()
+    c.process_data_events(0.3)
+    c.process_data_events(0.3)
+    out["after_ack"] = {k: sorted(v) for k, v in seen.items()}
+    out["unacked_now"] = len(held)
+    ch.basic_cancel("c1")
+    ch.basic_cancel("c2")
+    c.close()
+    return out
+
+
+# -- TTL and dead-lettering --------------------------------------------------------------------
+def ttl(mq, params, p):
+    c, ch = connect(mq, params)
+    dlx, dlq = p + "dlx", p + "dlq"
+    ch.exchange_declare(dlx, "fanout")
+    ch.queue_declare(dlq)
+    ch.queue_bind(dlq, dlx)
+    q = p + "ttl"
+    ch.queue_declare(q, arguments={"x-message-ttl": 400, "x-dead-letter-exchange": dlx})
+    ch.basic_publish("", q, b"queue-ttl", mq.BasicProperties(message_id="m1"))
+    ch.basic_publish("", q, b"own-ttl", mq.BasicProperties(expiration="100", message_id="m2"))
+    ch.basic_publish("", q, b"longer-own", mq.BasicProperties(expiration="60000", message_id="m3"))
+    c.sleep(0.2)
+    out = {"at_200ms": ch.queue_declare(q, passive=True).method.message_count}
+    c.sleep(0.6)
+    out["at_800ms"] = ch.queue_declare(q, passive=True).method.message_count
+    out["dlq"] = drain(ch, dlq)
+    # a per-message TTL behind a live head waits until it reaches the head
+    q2 = p + "headwait"
+    ch.queue_declare(q2)
+    ch.basic_publish("", q2, b"slow", mq.BasicProperties(expiration="5000"))
+    ch.basic_publish("", q2, b"fast", mq.BasicProperties(expiration="100"))
+    c.sleep(0.4)
+    out["headwait_count"] = ch.queue_declare(q2, passive=True).method.message_count
+    out["headwait"] = bodies(ch, q2)
+    c.close()
+    return out
+
+
+def dead_letter(mq, params, p):
+    c, ch = connect(mq, params)
+    dlx, dlq = p + "dlx", p + "dlq"
+    ch.exchange_declare(dlx, "topic")
+    ch.queue_declare(dlq)
+    ch.queue_bind(dlq, dlx, "#")
+    work = p + "work"
+    ch.queue_declare(work, arguments={"x-dead-letter-exchange": dlx})
+    ch.basic_publish("", work, b"bad", mq.BasicProperties(message_id="r1", headers={"k": "v"},
+                                                        correlation_id="c1", delivery_mode=2))
+    m, _, _ = ch.basic_get(work)
+    ch.basic_reject(m.delivery_tag, requeue=False)
+    c.sleep(0.1)                 # dead-lettering is asynchronous in the real broker
+    out = {"rejected": drain(ch, dlq)}
+    # a new routing key, and a message dying twice in the same queue
+    a, b = p + "loopA", p + "loopB"
+    ch.queue_declare(a, arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": b})
+    ch.queue_declare(b, arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": a})
+    ch.basic_publish("", a, b"ping-pong")
+    for i in range(3):
+        m, _, _ = ch.basic_get(a if i % 2 == 0 else b)
+        ch.basic_nack(m.delivery_tag, requeue=False)
+        c.sleep(0.1)
+    out["loop"] = drain(ch, b)
+    # x-max-length, drop-head: the oldest are pushed out (maxlen) to the DLX
+    ml = p + "maxlen"
+    ch.queue_declare(ml, arguments={"x-max-length": 2, "x-dead-letter-exchange": dlx,
+                                    "x-dead-letter-routing-key": "overflowed"})
+    for x in "abcd":
+        ch.basic_publish("", ml, x.encode())
+    c.sleep(0.1)
+    out["maxlen_kept"] = bodies(ch, ml)
+    out["maxlen_dead"] = drain(ch, dlq)
+    # reject-publish: the publisher hears a nack, nothing is dead-lettered
+    rp = p + "rejectpub"
+    ch.queue_declare(rp, arguments={"x-max-length": 1, "x-overflow": "reject-publish",
+                                    "x-dead-letter-exchange": dlx})
+    out["reject_publish"] = [error_of(lambda x=x: ch.basic_publish("", rp, x.encode())) for x in "ab"]
+    c.sleep(0.1)
+    out["reject_publish_kept"] = bodies(ch, rp)
+    out["reject_publish_dead"] = bodies(ch, dlq)
+    c.close()
+    return out
+
+
+def quorum(mq, params, p):
+    c, ch = connect(mq, params)
+    dlx, dlq = p + "dlx", p + "dlq"
+    ch.exchange_declare(dlx, "fanout")
+    ch.queue_declare(dlq)
+    ch.queue_bind(dlq, dlx)
+    q = p + "qq"
+    ch.queue_declare(q, durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 2,
+                                                 "x-dead-letter-exchange": dlx})
+    ch.basic_publish("", q, b"poison")
+    attempts = []
+    for _ in range(5):
+        m, props, body = ch.basic_get(q)
+        if m is None:
+            attempts.append(None)
+            continue
+        attempts.append([body.decode(), m.redelivered, clean_headers(props.headers)])
+        ch.basic_nack(m.delivery_tag, requeue=True)
+    c.sleep(0.1)
+    out = {"attempts": attempts, "dead": drain(ch, dlq)}
+    # where a returned message goes in a quorum queue
+    q2 = p + "qorder"
+    ch.queue_declare(q2, durable=True, arguments={"x-queue-type": "quorum"})
+    for x in "abcd":
+        ch.basic_publish("", q2, x.encode())
+    got = [ch.basic_get(q2) for _ in range(3)]
+    ch.basic_nack(got[1][0].delivery_tag, requeue=True)   # b
+    ch.basic_nack(got[0][0].delivery_tag, requeue=True)   # a
+    ch.basic_ack(got[2][0].delivery_tag)
+    c.sleep(0.1)
+    out["order_after_returns"] = [(m["body"], m["redelivered"], (m["headers"] or {}).get("x-delivery-count"))
+                                  for m in drain(ch, q2)]
+    # the default limit: none in 3.10
+    q3 = p + "qdefault"
+    ch.queue_declare(q3, durable=True, arguments={"x-queue-type": "quorum"})
+    ch.basic_publish("", q3, b"again")
+    count = 0
+    for _ in range(25):
+        m, _, _ = ch.basic_get(q3)
+        if m is None:
+            break
+        count += 1
+        ch.basic_nack(m.delivery_tag, requeue=True)
+    out["default_limit_deliveries"] = count
+    c.close()
+    return out
+
+
+# -- streams ------------------------------------------------------------------------------------
+def streams(mq, params, p):
+    c, ch = connect(mq, params)
+    s = p + "stream"
+    ch.queue_declare(s, durable=True, arguments={"x-queue-type": "stream"})
+    for i in range(5):
+        ch.basic_publish("", s, f"e{i}".encode())
+    ch.basic_qos(prefetch_count=50)
+    out = {}
+
+    def read(offset, publish_after=()):
+        got = []
+
+        def on_message(channel, method, props, body):
+            got.append([body.decode(), (props.headers or {}).get("x-stream-offset")])
+            channel.basic_ack(method.delivery_tag)
+        args = {} if offset is None else {"x-stream-offset": offset}
+        tag = ch.basic_consume(s, on_message, arguments=args)
+        c.process_data_events(0.3)
+        for body in publish_after:
+            ch.basic_publish("", s, body.encode())
+        for _ in range(3):
+            c.process_data_events(0.2)
+        ch.basic_cancel(tag)
+        return got
+    out["first"] = read("first")
+    out["offset_3"] = read(3)
+    out["again_first"] = read("first")           # reading removed nothing
+    out["next"] = read("next", publish_after=["e5"])
+    out["default"] = read(None, publish_after=["e6"])
+    out["last"] = read("last")
+    out["declare_count"] = ch.queue_declare(s, durable=True, arguments={"x-queue-type": "stream"}).method.message_count
+    c.close()
+    errs = {}
+    c, ch = connect(mq, params)
+    errs["get"] = error_of(lambda: ch.basic_get(s))
+    c, ch = connect(mq, params)
+    errs["no_qos"] = error_of(lambda: ch.basic_consume(s, lambda *a: None))
+    c, ch = connect(mq, params)
+    ch.basic_qos(prefetch_count=5)
+    errs["auto_ack"] = error_of(lambda: ch.basic_consume(s, lambda *a: None, auto_ack=True))
+    out["errors"] = errs
+    return out
+
+
+# -- errors ------------------------------------------------------------------------------------
+def errors(mq, params, p):
+    out = {}
+
+    def fresh():
+        return mq.BlockingConnection(params).channel()
+
+    ch = fresh()
+    q = p + "q"
+    ch.queue_declare(q, arguments={"x-message-ttl": 1000})
+    out["redeclare_ttl"] = error_of(lambda: ch.queue_declare(q, arguments={"x-message-ttl": 2000}))
+    out["closed_channel_get"] = error_of(lambda: ch.basic_get(q))
+    out["closed_channel_publish"] = error_of(lambda: ch.basic_publish("", q, b"x"))
+    out["closed_channel_is_closed"] = ch.is_closed
+    cases = {
+        "redeclare_no_args": lambda ch: ch.queue_declare(q),
+        "redeclare_durable": lambda ch: ch.queue_declare(q, durable=True, arguments={"x-message-ttl": 1000}),
+        "redeclare_add_arg": lambda ch: ch.queue_declare(q, arguments={"x-message-ttl": 1000, "x-max-length": 5}),
+        "passive_missing": lambda ch: ch.queue_declare(p + "missing", passive=True),
+        "reserved_queue": lambda ch: ch.queue_declare("amq.reserved"),
+        "ttl_negative": lambda ch: ch.queue_declare(p + "neg", arguments={"x-message-ttl": -1}),
+        "ttl_string": lambda ch: ch.queue_declare(p + "str", arguments={"x-message-ttl": "abc"}),
+        "bad_overflow": lambda ch: ch.queue_declare(p + "ovf", arguments={"x-overflow": "bogus"}),
+        "bad_queue_type": lambda ch: ch.queue_declare(p + "qt", arguments={"x-queue-type": "bogus"}),
+        "classic_delivery_limit": lambda ch: ch.queue_declare(p + "dl", arguments={"x-delivery-limit": 3}),
+        "quorum_not_durable": lambda ch: ch.queue_declare(p + "qq1", arguments={"x-queue-type": "quorum"}),
+        "quorum_exclusive": lambda ch: ch.queue_declare(p + "qq2", durable=True, exclusive=True,
+                                                        arguments={"x-queue-type": "quorum"}),
+        "exchange_type_change": lambda ch: (ch.exchange_declare(p + "ex", "direct"),
+                                            ch.exchange_declare(p + "ex", "topic")),
+        "exchange_durable_change": lambda ch: ch.exchange_declare(p + "ex", "direct", durable=True),
+        "exchange_missing_passive": lambda ch: ch.exchange_declare(p + "nox", "direct", passive=True),
+        "exchange_reserved": lambda ch: ch.exchange_declare("amq.custom", "direct"),
+        "bind_missing_exchange": lambda ch: ch.queue_bind(q, p + "nox", "k"),
+        "bind_missing_queue": lambda ch: ch.queue_bind(p + "noq", "amq.direct", "k"),
+        "bind_default_exchange": lambda ch: ch.queue_bind(q, "", "k"),
+        "publish_missing_exchange": lambda ch: (ch.confirm_delivery(), ch.basic_publish(p + "nox", "k", b"x")),
+        "publish_missing_exchange_async": lambda ch: (ch.basic_publish(p + "nox", "k", b"x"), ch.basic_get(q)),
+        "ack_unknown_tag": lambda ch: (ch.basic_ack(99), ch.basic_get(q)),
+        "nack_unknown_tag": lambda ch: (ch.basic_nack(7, requeue=False), ch.basic_get(q)),
+        "ack_twice": lambda ch: (ch.basic_publish("", q, b"once"), ch.basic_ack(ch.basic_get(q)[0].delivery_tag),
+                                 ch.basic_ack(1), ch.basic_get(q)),
+        "consume_missing": lambda ch: ch.basic_consume(p + "noq", lambda *a: None),
+        "bad_expiration": lambda ch: (ch.basic_publish("", q, b"x", mq.BasicProperties(expiration="soon")),
+                                      ch.basic_get(q)),
+        "internal_exchange": lambda ch: (ch.exchange_declare(p + "int", "fanout", internal=True),
+                                         ch.confirm_delivery(), ch.basic_publish(p + "int", "", b"x")),
+        "unknown_exchange_type": lambda ch: ch.exchange_declare(p + "weird", "bogus"),
+        "qos_negative": lambda ch: ch.basic_qos(prefetch_count=-1),
+    }
+    for name, case in cases.items():
+        channel = fresh()
+        out[name] = error_of(lambda: case(channel))
+        out[name + ":closed"] = channel.is_closed
+    ch = fresh()
+    ch.queue_declare(p + "excl", exclusive=True)
+    out["exclusive_other_connection"] = error_of(lambda: fresh().queue_declare(p + "excl"))
+    out["ae_redeclare"] = error_of(lambda: (fresh().exchange_declare(p + "main", "direct",
+                                                                      arguments={"alternate-exchange": p + "ae"}),
+                                            fresh().exchange_declare(p + "main", "direct")))
+    return out
+
+
+SCRIPTS = {"routing": routing, "ack_requeue": ack_requeue, "prefetch": prefetch, "ttl": ttl,
+           "dead_letter": dead_letter, "quorum": quorum, "streams": streams, "errors": errors}
