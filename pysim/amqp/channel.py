@@ -284,6 +284,8 @@ class BlockingChannel:
             return consumer
         consumer = self._call(start)
         self._consumers[tag] = consumer
+        if callback is None:                 # the consume() generator's consumer
+            self._generator = (consumer, self._generator[1])
         self.connection.broker.record("amqp.consume", consumer.queue.name, tag=tag, channel=self._actor())
         consumer.queue.dispatch()
         return tag
@@ -362,10 +364,11 @@ class BlockingChannel:
         if self._generator is None:
             buffer = deque()
             self._generator = (None, buffer)
-            tag = self._consume(queue, None, auto_ack, exclusive, consumer_tag, arguments)
-            consumer = self._consumers[tag]
-            self._generator = (consumer, buffer)
-            # deliveries made while starting went to the buffer already
+            try:
+                self._consume(queue, None, auto_ack, exclusive, consumer_tag, arguments)
+            except BaseException:
+                self._generator = None
+                raise
         consumer, buffer = self._generator
         while self._generator is not None and self._generator[0] is consumer:
             if buffer:
