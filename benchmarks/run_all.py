@@ -23,7 +23,9 @@ import workload  # noqa: E402
 TARGETS = {
     "pysim_vs_mockafka_min": 1.0,  # pysim (CPython) at least as fast as mockafka
     "pyodide_slowdown_max": 2.5,   # Pyodide within 2.5x of CPython
+    "amqp_vs_rabbitmq_min": 2.0,   # pysim.amqp end to end at least 2x pika on a real broker
 }
+AMQP_RUNS = 3
 
 
 def last_json_line(stdout: str):
@@ -175,6 +177,36 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def amqp_benchmark() -> dict:
+    """bench_amqp.py: pysim.amqp vs pika on a private real RabbitMQ (medians of AMQP_RUNS)."""
+    out = {}
+    for target in ("pysim", "rabbitmq"):
+        runs = [run_json(f"amqp {target}", [sys.executable, HERE / "bench_amqp.py", target])
+                for _ in range(AMQP_RUNS)]
+        good = sorted((r for r in runs if "error" not in r), key=lambda r: r["end_to_end_per_s"])
+        out[target] = dict(good[len(good) // 2], runs=len(good),
+                           end_to_end_per_s_all=[r["end_to_end_per_s"] for r in good]) if good else runs[-1]
+    ratio_value = ratio(out["pysim"].get("end_to_end_per_s"), out["rabbitmq"].get("end_to_end_per_s"))
+    out["pysim_vs_rabbitmq"] = ratio_value
+    out["met"] = ratio_value is not None and ratio_value >= TARGETS["amqp_vs_rabbitmq_min"]
+    return out
+
+
+def amqp_markdown(result: dict) -> str:
+    lines = ["", "## RabbitMQ: pysim.amqp vs pika on a real broker", "",
+             "100k messages through a topic exchange to 3 queues, each delivery acked; "
+             "end-to-end = messages / (publish + consume + ack time).", "",
+             "| contender | publish/s | deliveries/s | end-to-end msgs/s | note |", "|---|---:|---:|---:|---|"]
+    for key, label in (("pysim", "pysim.amqp, CPython"), ("rabbitmq", "pika + rabbitmq-server 3.10")):
+        row = result.get(key, {})
+        lines.append(f"| {label} | {row.get('publish_per_s', '—')} | {row.get('deliveries_per_s', '—')} | "
+                     f"{row.get('end_to_end_per_s', '—')} | {row.get('error', '')} |")
+    value = result.get("pysim_vs_rabbitmq")
+    lines += ["", f"pysim / RabbitMQ end to end: {value if value is not None else '—'} "
+                  f"(target >= {TARGETS['amqp_vs_rabbitmq_min']}: {'met' if result.get('met') else 'MISSED'})"]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     contenders = {
@@ -197,11 +229,13 @@ def main() -> int:
         "ratios": summarize(throughput),
         "targets": TARGETS,
         "browser_boot": browser_boot(),
+        "amqp": amqp_benchmark(),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    (RESULTS / "results.md").write_text(markdown(report))
-    print(markdown(report))
+    (RESULTS / "results.md").write_text(markdown(report) + amqp_markdown(report["amqp"]))
+    print(markdown(report) + amqp_markdown(report["amqp"]))
     failed = [k for k, v in throughput.items() if "error" in v]
+    failed += [f"amqp {k}" for k in ("pysim", "rabbitmq") if "error" in report["amqp"].get(k, {})]
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:

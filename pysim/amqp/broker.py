@@ -34,6 +34,7 @@ class Broker:
         self._timers = set()
         self._names = self.sim.rng.stream(f"amqp.{address}.names")
         self.connections = []
+        self.record = self.sim.trace.record     # bound once: it is on every message's path
 
     # -- kernel ----------------------------------------------------------------------------
     @property
@@ -43,9 +44,6 @@ class Broker:
     @property
     def trace(self):
         return self.sim.trace
-
-    def record(self, kind, actor, **data):
-        return self.sim.trace.record(kind, actor, **data)
 
     def advance(self, ms):
         """Move virtual time (what connection.sleep does), running TTL and expiry timers."""

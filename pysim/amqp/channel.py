@@ -307,7 +307,8 @@ class BlockingChannel:
         method = spec.Basic.Deliver(consumer_tag=consumer.tag, delivery_tag=tag,
                                     redelivered=entry.redelivered, exchange=message.exchange,
                                     routing_key=message.routing_key)
-        item = (method, properties.copy(), message.body)
+        # each delivery gets its own properties unless there is nothing mutable to share
+        item = (method, properties.copy() if properties.headers is not None else properties, message.body)
         if self._generator is not None and self._generator[0] is consumer:
             self._generator[1].append(item)
         else:

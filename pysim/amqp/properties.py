@@ -31,11 +31,15 @@ class BasicProperties:
         self.type, self.user_id, self.app_id, self.cluster_id = type, user_id, app_id, cluster_id
 
     def copy(self, **changes):
-        values = {f: getattr(self, f) for f in FIELDS}
-        if values["headers"] is not None:
-            values["headers"] = _deep_copy(values["headers"])
-        values.update(changes)
-        return BasicProperties(**values)
+        """An independent copy (headers copied deeply), with ``changes`` applied."""
+        new = _new(BasicProperties)
+        for field in FIELDS:
+            setattr(new, field, getattr(self, field))
+        if new.headers is not None and "headers" not in changes:
+            new.headers = _deep_copy(new.headers)
+        for field, value in changes.items():
+            setattr(new, field, value)
+        return new
 
     def __eq__(self, other):
         return isinstance(other, BasicProperties) and all(
@@ -44,6 +48,9 @@ class BasicProperties:
     def __repr__(self):
         shown = [f"{f}={getattr(self, f)}" for f in sorted(FIELDS) if getattr(self, f) is not None]
         return f"<BasicProperties({shown})>" if shown else "<BasicProperties>"
+
+
+_new = object.__new__
 
 
 def _deep_copy(value):

@@ -127,6 +127,11 @@ class Queue:
         return not (entry is fresh and due == now)
 
     def _drop_expired(self, fresh=None):
+        head = self._peek()
+        if head is None or head.expires_at is None:      # the common case: nothing can expire
+            if self._expiry_due is not None:
+                self._arm_expiry()
+            return
         now = self.broker.sim.clock.now_ms
         while True:
             head = self._peek()

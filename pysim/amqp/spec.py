@@ -27,9 +27,23 @@ def _method(name, *fields):
     return type(name.split(".")[1], (_Method,), {"NAME": name, "FIELDS": fields})
 
 
+class _Deliver(_Method):
+    """Basic.Deliver, built once per delivery: a plain constructor (the hot path)."""
+    NAME = "Basic.Deliver"
+    FIELDS = ("consumer_tag", "delivery_tag", "redelivered", "exchange", "routing_key")
+    __slots__ = FIELDS
+
+    def __init__(self, consumer_tag=None, delivery_tag=None, redelivered=None, exchange=None,
+                 routing_key=None):
+        self.consumer_tag, self.delivery_tag, self.redelivered = consumer_tag, delivery_tag, redelivered
+        self.exchange, self.routing_key = exchange, routing_key
+
+
+_Deliver.__name__ = "Deliver"
+
+
 class Basic:
-    Deliver = _method("Basic.Deliver", "consumer_tag", "delivery_tag", "redelivered",
-                      "exchange", "routing_key")
+    Deliver = _Deliver
     GetOk = _method("Basic.GetOk", "delivery_tag", "redelivered", "exchange", "routing_key",
                     "message_count")
     Return = _method("Basic.Return", "reply_code", "reply_text", "exchange", "routing_key")

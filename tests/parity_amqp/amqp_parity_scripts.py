@@ -339,7 +339,8 @@ def streams(mq, params, p):
     out["next"] = read("next", publish_after=["e5"])
     out["default"] = read(None, publish_after=["e6"])
     out["last"] = read("last")
-    out["declare_count"] = ch.queue_declare(s, durable=True, arguments={"x-queue-type": "stream"}).method.message_count
+    # (not compared: a stream's message_count in Declare-Ok is 0 or the log's length on the
+    # real broker depending on when its statistics were last refreshed)
     c.close()
     errs = {}
     c, ch = connect(mq, params)
