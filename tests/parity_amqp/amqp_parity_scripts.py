@@ -417,5 +417,96 @@ def errors(mq, params, p):
     return out
 
 
+# -- consumers ---------------------------------------------------------------------------------
+def consumers(mq, params, p):
+    c, ch = connect(mq, params)
+    q = p + "jobs"
+    ch.queue_declare(q)
+    for i in range(6):
+        ch.basic_publish("", q, f"j{i}".encode())
+    out = {}
+    # the consume() generator, acking two and leaving the rest
+    got = []
+    for method, props, body in ch.consume(q, inactivity_timeout=0.3):
+        if method is None:
+            break
+        got.append([body.decode(), method.redelivered])
+        if len(got) <= 2:
+            ch.basic_ack(method.delivery_tag)
+        if len(got) == 4:
+            break
+    ch.cancel()
+    c.sleep(0.1)
+    out["generator"] = got
+    # a second channel's consumer holds messages unacked; closing the channel gives them back
+    other = c.channel()
+    other.basic_qos(prefetch_count=2)
+    held = []
+    other.basic_consume(q, lambda chan, m, pr, b: held.append(b.decode()))
+    c.process_data_events(0.3)
+    out["held_by_other"] = sorted(held)
+    other.close()
+    c.sleep(0.1)
+    out["after_other_closed"] = [(m["body"], m["redelivered"]) for m in drain(ch, q)]
+    # auto_ack consumers get everything at once and leave nothing behind
+    for i in range(3):
+        ch.basic_publish("", q, f"a{i}".encode())
+    auto = []
+    tag = ch.basic_consume(q, lambda chan, m, pr, b: auto.append(b.decode()), auto_ack=True)
+    c.process_data_events(0.3)
+    ch.basic_cancel(tag)
+    out["auto_ack"] = auto
+    out["left"] = ch.queue_declare(q, passive=True).method.message_count
+    # basic.get with auto_ack=False then basic.recover-less close of the connection
+    ch.basic_publish("", q, b"last")
+    m, _, _ = ch.basic_get(q)
+    out["get_count_after"] = m.message_count
+    c.close()
+    c, ch = connect(mq, params)
+    out["after_connection_closed"] = [(m["body"], m["redelivered"]) for m in drain(ch, q)]
+    c.close()
+    return out
+
+
+def lifetimes(mq, params, p):
+    out = {}
+    c, ch = connect(mq, params)
+    # exclusive: gone with its connection
+    ch.queue_declare(p + "excl", exclusive=True)
+    c.close()
+    c, ch = connect(mq, params)
+    out["exclusive_after_close"] = error_of(lambda: ch.queue_declare(p + "excl", passive=True))
+    c, ch = connect(mq, params)
+    # auto_delete: gone when its last consumer goes
+    ch.queue_declare(p + "auto", auto_delete=True)
+    tag = ch.basic_consume(p + "auto", lambda *a: None)
+    ch.basic_cancel(tag)
+    c.sleep(0.1)
+    out["auto_delete_after_cancel"] = error_of(lambda: ch.queue_declare(p + "auto", passive=True))
+    c, ch = connect(mq, params)
+    # x-expires: gone after that long unused
+    ch.queue_declare(p + "expiring", arguments={"x-expires": 400})
+    c.sleep(0.1)
+    out["expires_early"] = ch.queue_declare(p + "expiring", passive=True).method.queue
+    c.sleep(1.0)
+    out["expires_late"] = error_of(lambda: ch.queue_declare(p + "expiring", passive=True))
+    c, ch = connect(mq, params)
+    # purge and delete report counts; deleting a queue drops its bindings
+    ch.exchange_declare(p + "fan", "fanout")
+    ch.queue_declare(p + "tmp")
+    ch.queue_bind(p + "tmp", p + "fan")
+    for i in range(3):
+        ch.basic_publish(p + "fan", "", f"t{i}".encode())
+    out["purge"] = ch.queue_purge(p + "tmp").method.message_count
+    ch.basic_publish(p + "fan", "", b"t3")
+    out["delete"] = ch.queue_delete(p + "tmp").method.message_count
+    ch.queue_declare(p + "tmp")
+    ch.basic_publish(p + "fan", "", b"after")
+    out["rebound"] = bodies(ch, p + "tmp")
+    c.close()
+    return out
+
+
 SCRIPTS = {"routing": routing, "ack_requeue": ack_requeue, "prefetch": prefetch, "ttl": ttl,
-           "dead_letter": dead_letter, "quorum": quorum, "streams": streams, "errors": errors}
+           "dead_letter": dead_letter, "quorum": quorum, "streams": streams, "errors": errors,
+           "consumers": consumers, "lifetimes": lifetimes}

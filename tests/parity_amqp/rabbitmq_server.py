@@ -11,7 +11,10 @@ import socket
 import subprocess
 import time
 
-SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+# Debian's launcher (the /usr/sbin wrapper would switch to the rabbitmq user and its dirs);
+# PYSIM_RABBITMQ_SERVER points elsewhere (another install, or a missing path to test that
+# a missing broker fails loudly).
+SERVER = os.environ.get("PYSIM_RABBITMQ_SERVER", "/usr/lib/rabbitmq/bin/rabbitmq-server")
 START_TIMEOUT_S = 30
 INSTALL_HINT = ("rabbitmq-server is not installed: the RabbitMQ parity tests need Debian's broker "
                 "(apt-get install -y rabbitmq-server; .ci/run installs it)")
