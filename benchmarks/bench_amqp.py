@@ -5,6 +5,11 @@ the parity fixture does). Prints one JSON line.
 
     python benchmarks/bench_amqp.py pysim
     python benchmarks/bench_amqp.py rabbitmq
+    python benchmarks/bench_amqp.py kombu-memory
+
+kombu-memory is the in-memory peer found on PyPI: kombu's ``memory://`` transport (routing
+by direct/topic/fanout exchanges in one process, acks through its virtual channel QoS). It
+is not pika's API, so it runs the same workload written in kombu's.
 
 A different thing from pysim (a network broker with persistence machinery vs an in-process
 model), but it is the number users know. Target: pysim >= 2x the real broker's rate.
@@ -60,6 +65,36 @@ def workload(mq, params):
             "deliveries_per_s": round(received[0] / total_s)}
 
 
+def kombu_workload():
+    from kombu import Connection, Consumer, Exchange, Producer, Queue
+    connection = Connection("memory://")
+    exchange = Exchange("bench.topic", type="topic")
+    channel = connection.channel()
+    queues = [Queue(name, exchange, routing_key=key) for name, key in QUEUES.items()]
+    for queue in queues:
+        queue(channel).declare()
+    producer = Producer(channel, exchange=exchange)
+    start = time.perf_counter()
+    for _ in range(MESSAGES):
+        producer.publish(BODY, routing_key="order.eu", content_type="application/octet-stream")
+    published_s = time.perf_counter() - start
+    received = [0]
+    expected = MESSAGES * len(QUEUES)
+
+    def on_message(body, message):
+        message.ack()
+        received[0] += 1
+    with Consumer(channel, queues, callbacks=[on_message], prefetch_count=PREFETCH):
+        while received[0] < expected:
+            connection.drain_events(timeout=5)
+    total_s = time.perf_counter() - start
+    connection.release()
+    return {"messages": MESSAGES, "deliveries": received[0], "publish_s": round(published_s, 3),
+            "total_s": round(total_s, 3), "publish_per_s": round(MESSAGES / published_s),
+            "end_to_end_per_s": round(MESSAGES / total_s),
+            "deliveries_per_s": round(received[0] / total_s)}
+
+
 def main(target):
     if target == "pysim":
         from pysim import amqp
@@ -75,8 +110,10 @@ def main(target):
                 result["broker_startup_s"] = server.startup_s
             finally:
                 server.stop()
+    elif target == "kombu-memory":
+        result = kombu_workload()
     else:
-        raise SystemExit("usage: bench_amqp.py pysim|rabbitmq")
+        raise SystemExit("usage: bench_amqp.py pysim|rabbitmq|kombu-memory")
     result["target"] = target
     print(json.dumps(result, sort_keys=True))
 

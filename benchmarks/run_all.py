@@ -79,7 +79,7 @@ def ratio(numerator, denominator):
 
 def versions() -> dict:
     out = {}
-    for dist in ("confluent-kafka", "mockafka-py", "pysim"):
+    for dist in ("confluent-kafka", "mockafka-py", "pysim", "pika", "kombu"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -180,7 +180,7 @@ def markdown(report: dict) -> str:
 def amqp_benchmark() -> dict:
     """bench_amqp.py: pysim.amqp vs pika on a private real RabbitMQ (medians of AMQP_RUNS)."""
     out = {}
-    for target in ("pysim", "rabbitmq"):
+    for target in ("pysim", "rabbitmq", "kombu-memory"):
         runs = [run_json(f"amqp {target}", [sys.executable, HERE / "bench_amqp.py", target])
                 for _ in range(AMQP_RUNS)]
         good = sorted((r for r in runs if "error" not in r), key=lambda r: r["end_to_end_per_s"])
@@ -189,6 +189,8 @@ def amqp_benchmark() -> dict:
     ratio_value = ratio(out["pysim"].get("end_to_end_per_s"), out["rabbitmq"].get("end_to_end_per_s"))
     out["pysim_vs_rabbitmq"] = ratio_value
     out["met"] = ratio_value is not None and ratio_value >= TARGETS["amqp_vs_rabbitmq_min"]
+    out["pysim_vs_kombu_memory"] = ratio(out["pysim"].get("end_to_end_per_s"),
+                                         out["kombu-memory"].get("end_to_end_per_s"))
     return out
 
 
@@ -197,13 +199,15 @@ def amqp_markdown(result: dict) -> str:
              "100k messages through a topic exchange to 3 queues, each delivery acked; "
              "end-to-end = messages / (publish + consume + ack time).", "",
              "| contender | publish/s | deliveries/s | end-to-end msgs/s | note |", "|---|---:|---:|---:|---|"]
-    for key, label in (("pysim", "pysim.amqp, CPython"), ("rabbitmq", "pika + rabbitmq-server 3.10")):
+    for key, label in (("pysim", "pysim.amqp, CPython"), ("rabbitmq", "pika + rabbitmq-server 3.10"),
+                       ("kombu-memory", "kombu memory:// (in-memory peer)")):
         row = result.get(key, {})
         lines.append(f"| {label} | {row.get('publish_per_s', '—')} | {row.get('deliveries_per_s', '—')} | "
                      f"{row.get('end_to_end_per_s', '—')} | {row.get('error', '')} |")
     value = result.get("pysim_vs_rabbitmq")
     lines += ["", f"pysim / RabbitMQ end to end: {value if value is not None else '—'} "
-                  f"(target >= {TARGETS['amqp_vs_rabbitmq_min']}: {'met' if result.get('met') else 'MISSED'})"]
+                  f"(target >= {TARGETS['amqp_vs_rabbitmq_min']}: {'met' if result.get('met') else 'MISSED'}); "
+                  f"pysim / kombu memory: {result.get('pysim_vs_kombu_memory') or '—'}"]
     return "\n".join(lines) + "\n"
 
 
@@ -235,7 +239,7 @@ def main() -> int:
     (RESULTS / "results.md").write_text(markdown(report) + amqp_markdown(report["amqp"]))
     print(markdown(report) + amqp_markdown(report["amqp"]))
     failed = [k for k, v in throughput.items() if "error" in v]
-    failed += [f"amqp {k}" for k in ("pysim", "rabbitmq") if "error" in report["amqp"].get(k, {})]
+    failed += [f"amqp {k}" for k in ("pysim", "rabbitmq", "kombu-memory") if "error" in report["amqp"].get(k, {})]
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:
