@@ -4,8 +4,8 @@ A run is a pure function of (scenario, seed): time comes from a virtual clock,
 randomness from named seeded streams, ordering from one scheduler queue, and every
 state change is written to a trace that tests compare and pictures draw.
 
-Public faces: ``pysim.kafka`` (confluent-kafka shaped), ``pysim.partitioner``,
-``pysim.Simulation`` (the kernel).
+Public faces: ``pysim.kafka`` (confluent-kafka shaped), ``pysim.amqp`` (RabbitMQ, pika
+shaped), ``pysim.partitioner``, ``pysim.Simulation`` (the kernel).
 """
 
 from pysim.simulation import Simulation

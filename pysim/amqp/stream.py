@@ -10,6 +10,9 @@ Here every publish is its own chunk, so ``"last"`` starts at the newest message 
 broker batches messages published close together into one chunk and starts at the
 chunk's first message). Each delivery carries the header ``x-stream-offset``.
 
+Retention (``x-max-length-bytes``, ``x-max-age``) is accepted but not simulated: the log
+keeps everything.
+
 Rules the broker enforces (3.10 wording): consuming needs basic.qos(prefetch_count) and
 manual acks (acks only return credit, they delete nothing); basic.get, basic.nack and
 basic.reject are not implemented for streams and close the connection (540).

@@ -38,8 +38,30 @@ def run(seed: int) -> dict:
         cluster.advance(100)
     for consumer in consumers:
         consumer.close()
+    received += _rabbitmq_part(seed, cluster)
     return {"seed": seed, "received": received, "events": len(cluster.trace),
             "digest": cluster.trace.digest()}
+
+
+def _rabbitmq_part(seed: int, cluster) -> int:
+    """The same orders through RabbitMQ on the same kernel (one clock, one trace): a queue
+    named by the seeded generator, TTLs, a rejection dead-lettered, acks."""
+    from pysim import amqp
+    amqp.reset_all(seed=seed)
+    amqp.broker("digest-rabbit:5672", sim=cluster.sim)
+    connection = amqp.BlockingConnection(amqp.ConnectionParameters("digest-rabbit"))
+    channel = connection.channel()
+    channel.queue_declare("dead")
+    work = channel.queue_declare("", exclusive=True, arguments={
+        "x-dead-letter-exchange": "", "x-dead-letter-routing-key": "dead", "x-message-ttl": 300}).method.queue
+    for i in range(12):
+        channel.basic_publish("", work, b"order-%d" % i, amqp.BasicProperties(expiration=str(50 * (i % 4 + 1))))
+    got = []
+    channel.basic_qos(prefetch_count=2)
+    channel.basic_consume(work, lambda ch, m, p, b: (got.append(b), ch.basic_reject(m.delivery_tag, requeue=False)
+                                                      if len(got) % 3 == 0 else ch.basic_ack(m.delivery_tag)))
+    connection.sleep(1)
+    return len(got)
 
 
 if __name__ == "__main__":
