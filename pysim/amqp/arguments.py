@@ -109,9 +109,6 @@ def validate_queue(name, vhost, durable, exclusive, auto_delete, arguments):
         if arg in args and arg in _UNSUPPORTED[kind]:
             precondition(f"invalid arg '{arg}' {_where('queue', name, vhost)} of queue type "
                          f"{_TYPE_MODULE[kind]}")
-    if kind == "quorum" and shown(args.get("x-overflow", "")) == "reject-publish-dlx":
-        precondition(f"invalid arg 'x-overflow' {_where('queue', name, vhost)} of queue type "
-                     f"{_TYPE_MODULE[kind]}")
     return kind
 
 

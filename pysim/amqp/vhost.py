@@ -18,6 +18,9 @@ PREDECLARED = (("", "direct"), ("amq.direct", "direct"), ("amq.fanout", "fanout"
                ("amq.topic", "topic"), ("amq.headers", "headers"), ("amq.match", "headers"))
 
 
+_NOBODY = object()   # stands for "no connection may claim this queue" in _check_owner
+
+
 class VHost:
     def __init__(self, broker, name):
         self.broker, self.name = broker, name
@@ -71,7 +74,7 @@ class VHost:
         return found
 
     def _check_owner(self, queue, connection):
-        if queue.exclusive_owner is not None and queue.exclusive_owner is not connection:
+        if connection is _NOBODY or queue.exclusive_owner is not None and queue.exclusive_owner is not connection:
             fail(RESOURCE_LOCKED,
                  f"cannot obtain exclusive access to locked queue '{queue.name}' in vhost "
                  f"'{self.name}'. It could be originally declared on another connection or the "
@@ -89,8 +92,8 @@ class VHost:
         existing = self.queues.get(name)
         if existing is not None:
             self._check_owner(existing, connection)
-            if exclusive and existing.exclusive_owner is None:
-                self._check_owner(existing, None if connection is None else object())
+            if bool(exclusive) != (existing.exclusive_owner is not None):   # the flag must match too
+                self._check_owner(existing, _NOBODY)
             args_rules.check_queue_equivalent(existing, self.name, durable, auto_delete, arguments)
             existing.touch()
             return existing

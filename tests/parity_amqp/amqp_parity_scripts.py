@@ -403,11 +403,31 @@ def errors(mq, params, p):
                                          ch.confirm_delivery(), ch.basic_publish(p + "int", "", b"x")),
         "unknown_exchange_type": lambda ch: ch.exchange_declare(p + "weird", "bogus"),
         "qos_negative": lambda ch: ch.basic_qos(prefetch_count=-1),
+        "expires_zero": lambda ch: ch.queue_declare(p + "exp0", arguments={"x-expires": 0}),
+        "max_length_string": lambda ch: ch.queue_declare(p + "mls", arguments={"x-max-length": "5"}),
+        "stream_not_durable": lambda ch: ch.queue_declare(p + "st0", arguments={"x-queue-type": "stream"}),
+        "stream_with_ttl": lambda ch: ch.queue_declare(p + "st1", durable=True,
+                                                       arguments={"x-queue-type": "stream", "x-message-ttl": 5}),
+        "quorum_reject_publish_dlx": lambda ch: ch.queue_declare(
+            p + "qq3", durable=True, arguments={"x-queue-type": "quorum", "x-overflow": "reject-publish-dlx"}),
+        "delete_if_empty": lambda ch: (ch.basic_publish("", q, b"keep"), ch.queue_delete(q, if_empty=True)),
+        "exclusive_consumer_taken": lambda ch: (ch.basic_consume(q, lambda *a: None),
+                                                ch.basic_consume(q, lambda *a: None, exclusive=True)),
+        "consumer_after_exclusive": lambda ch: (ch.basic_consume(q, lambda *a: None, exclusive=True),
+                                                ch.basic_consume(q, lambda *a: None)),
+        "delete_exchange_if_unused": lambda ch: (ch.exchange_declare(p + "used", "fanout"),
+                                                 ch.queue_bind(q, p + "used"),
+                                                 ch.exchange_delete(p + "used", if_unused=True)),
+        "delete_default_exchange": lambda ch: ch.exchange_delete(""),
+        "redeclare_exclusive_flag": lambda ch: ch.queue_declare(q, exclusive=True, arguments={"x-message-ttl": 1000}),
     }
     for name, case in cases.items():
         channel = fresh()
         out[name] = error_of(lambda: case(channel))
         out[name + ":closed"] = channel.is_closed
+    ch = fresh()
+    ch.queue_declare(p + "own", exclusive=True)
+    out["redeclare_own_exclusive_without_flag"] = error_of(lambda: ch.queue_declare(p + "own"))
     ch = fresh()
     ch.queue_declare(p + "excl", exclusive=True)
     out["exclusive_other_connection"] = error_of(lambda: fresh().queue_declare(p + "excl"))
