@@ -409,7 +409,21 @@ class BlockingChannel:
     # -- acknowledging ---------------------------------------------------------------------
     def basic_ack(self, delivery_tag=0, multiple=False):
         self._check()
-        self._settle(delivery_tag, multiple, "ack")
+        found = None if multiple else self._unacked.pop(delivery_tag, None)
+        if found is None:
+            self._settle(delivery_tag, multiple, "ack")
+            return
+        queue, entry, consumer = found             # the common case, one tag: no lists
+        if consumer is not None:
+            consumer.unacked -= 1
+            self._consumer_unacked -= 1
+        queue.settle(entry, consumer)
+        if not queue.deleted:
+            queue.dispatch()
+        if self._global_prefetch:
+            for other in list(self._consumers.values()):
+                if other.queue is not queue and not other.queue.deleted:
+                    other.queue.dispatch()
 
     def basic_nack(self, delivery_tag=0, multiple=False, requeue=True):
         self._check()

@@ -18,6 +18,7 @@ import heapq
 from collections import deque
 
 from pysim.amqp.arguments import shown
+from pysim.amqp.message import Entry
 
 
 class Queue:
@@ -86,7 +87,6 @@ class Queue:
         return True
 
     def _new_entry(self, message, now):
-        from pysim.amqp.message import Entry
         self._pos += 1
         return Entry(self._pos, message, self.expiry_for(message, now), now)
 
