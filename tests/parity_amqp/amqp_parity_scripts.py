@@ -182,6 +182,18 @@ def prefetch(mq, params, p):
     out["unacked_now"] = len(held)
     ch.basic_cancel("c1")
     ch.basic_cancel("c2")
+    # global=True: one window for the whole channel, shared by its consumers
+    g = c.channel()
+    g.basic_qos(prefetch_count=3, global_qos=True)
+    counts = {}
+    for name in ("ga", "gb"):
+        g.queue_declare(p + name)
+        for i in range(5):
+            ch.basic_publish("", p + name, f"{name}{i}".encode())
+        g.basic_consume(p + name, lambda chan, m, pr, b, name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
+    c.process_data_events(0.3)
+    c.process_data_events(0.3)
+    out["global_window_total"] = sum(counts.values())
     c.close()
     return out
 
@@ -211,6 +223,17 @@ def ttl(mq, params, p):
     c.sleep(0.4)
     out["headwait_count"] = ch.queue_declare(q2, passive=True).method.message_count
     out["headwait"] = bodies(ch, q2)
+    # a message that expires while a consumer holds it: requeued, then dead-lettered at once
+    q3 = p + "heldttl"
+    ch.queue_declare(q3, arguments={"x-message-ttl": 200, "x-dead-letter-exchange": dlx})
+    ch.basic_publish("", q3, b"held")
+    m, _, _ = ch.basic_get(q3)
+    c.sleep(0.4)
+    out["held_count_before_nack"] = ch.queue_declare(q3, passive=True).method.message_count
+    ch.basic_nack(m.delivery_tag, requeue=True)
+    c.sleep(0.2)
+    out["held_after_nack"] = bodies(ch, q3)
+    out["held_dead"] = [(d["body"], d["redelivered"], d["headers"]["x-death"][0]["reason"]) for d in drain(ch, dlq)]
     c.close()
     return out
 
