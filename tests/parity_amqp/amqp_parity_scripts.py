@@ -118,6 +118,48 @@ def routing(mq, params, p):
     return out
 
 
+def topic_fuzz(mq, params, p):
+    """Many bindings and keys drawn (with a fixed seed) from a tiny alphabet with empty
+    words, '*' and '#': the real broker is the oracle for the topic matcher."""
+    import random
+    rnd = random.Random(1091)
+    words = ["a", "b", ""]
+
+    def draw(wild):
+        n = rnd.randint(0, 4)
+        parts = [rnd.choice(words + (["*", "#", "#"] if wild else [])) for _ in range(n)]
+        return ".".join(parts)
+    bindings = sorted({draw(True) for _ in range(60)})
+    keys = sorted({draw(False) for _ in range(60)})
+    c, ch = connect(mq, params)
+    tx = p + "fuzz"
+    ch.exchange_declare(tx, "topic")
+    for i, binding in enumerate(bindings):
+        ch.queue_declare(f"{p}b{i}")
+        ch.queue_bind(f"{p}b{i}", tx, binding)
+    for key in keys:
+        ch.basic_publish(tx, key, key.encode() or b"<empty>")
+    out = {binding: bodies(ch, f"{p}b{i}") for i, binding in enumerate(bindings)}
+    # headers exchanges: x-match all / any and the -with-x variants
+    hx = p + "hx"
+    ch.exchange_declare(hx, "headers")
+    modes = {}
+    for mode in ("all", "any", "all-with-x", "any-with-x"):
+        q = f"{p}h-{mode}"
+        ch.queue_declare(q)
+        modes[mode] = error_of(lambda q=q, mode=mode: ch.queue_bind(
+            q, hx, "", arguments={"x-match": mode, "x-kind": "order", "region": "eu"}))
+        if modes[mode] is not None:
+            c, ch = connect(mq, params)
+    for i, headers in enumerate([{"x-kind": "order", "region": "eu"}, {"region": "eu"}, {"x-kind": "order"},
+                                 {"region": "us"}, {"x-kind": "order", "region": "eu", "more": 1}]):
+        ch.basic_publish(hx, "", f"h{i}".encode(), mq.BasicProperties(headers=headers))
+    for mode in modes:
+        out["headers:" + mode] = modes[mode] or bodies(ch, f"{p}h-{mode}")
+    c.close()
+    return out
+
+
 # -- acknowledgements --------------------------------------------------------------------------
 def ack_requeue(mq, params, p):
     c, ch = connect(mq, params)
@@ -550,6 +592,6 @@ def lifetimes(mq, params, p):
     return out
 
 
-SCRIPTS = {"routing": routing, "ack_requeue": ack_requeue, "prefetch": prefetch, "ttl": ttl,
+SCRIPTS = {"routing": routing, "topic_fuzz": topic_fuzz, "ack_requeue": ack_requeue, "prefetch": prefetch, "ttl": ttl,
            "dead_letter": dead_letter, "quorum": quorum, "streams": streams, "errors": errors,
            "consumers": consumers, "lifetimes": lifetimes}
