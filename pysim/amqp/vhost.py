@@ -171,7 +171,7 @@ class VHost:
         message = Message(body, properties, exchange_name, routing_key, self.broker.next_message_id())
         names = self.route(exchange, routing_key, properties.headers)
         self.broker.record("amqp.publish", exchange_name, message=message.id, routing_key=routing_key,
-                           queues=list(names))
+                           queues=list(names), body=body)
         refused = []
         for name in names:
             queue = self.queues.get(name)
