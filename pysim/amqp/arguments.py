@@ -84,7 +84,8 @@ def validate_queue(name, vhost, durable, exclusive, auto_delete, arguments):
     kind = queue_type(args)
     if not isinstance(kind, str) or kind not in QUEUE_TYPES:
         bad("x-queue-type", f"\"unsupported queue type '{shown(kind)}'\"")
-    for arg in ("x-expires", "x-message-ttl", "x-max-length", "x-max-length-bytes", "x-delivery-limit"):
+    for arg in ("x-expires", "x-message-ttl", "x-max-length", "x-max-length-bytes", "x-delivery-limit",
+                "x-max-priority"):
         if arg in args:
             value = args[arg]
             if isinstance(value, bool) or not isinstance(value, int):

@@ -109,6 +109,8 @@ class Broker:
 
 
 def _ordered_entries(queue):
+    if hasattr(queue, "_heap"):             # a priority queue: its delivery order
+        return [entry for _, _, entry in sorted(queue._heap, key=lambda item: item[:2])]
     if queue.kind == "quorum":              # returns go to the back: deque order is the order
         return list(queue._ready)
     return sorted(list(queue._ready) + list(queue._returned), key=lambda e: e.pos)

@@ -229,6 +229,9 @@ class BlockingChannel:
             raise ValueError(f"prefetch_count must be >= 0, but got {prefetch_count}")
         if prefetch_size < 0:
             raise ValueError(f"prefetch_size must be >= 0, but got {prefetch_size}")
+        if prefetch_size:
+            self._call(lambda: (_ for _ in ()).throw(BrokerError(
+                NOT_IMPLEMENTED, f"prefetch_size!=0 ({prefetch_size})")))
         self._check()
         if global_qos:
             self._global_prefetch = prefetch_count

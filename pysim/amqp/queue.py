@@ -12,6 +12,8 @@ prefetch windows, with RabbitMQ's rules for what happens to a message:
   drop-head (default, dead-letters ``maxlen``), reject-publish (the publisher gets a nack)
   or reject-publish-dlx (nack and dead-letter).
 - ``x-expires``: deleted after that long unused (no consumer, no basic.get, no re-declare).
+- ``x-single-active-consumer``: only the oldest consumer receives; when it goes, the next
+  one takes over. (``x-max-priority`` queues are in pysim.amqp.priority.)
 """
 
 import heapq
@@ -39,6 +41,7 @@ class Queue:
         dlrk = args.get("x-dead-letter-routing-key")
         self.dlrk = shown(dlrk) if dlrk is not None else None
         self.expires = args.get("x-expires")
+        self.single_active = bool(args.get("x-single-active-consumer", False))
         self.consumers = []
         self._cursor = 0
         self._ready = deque()
@@ -80,8 +83,7 @@ class Queue:
                 self._dead_letter(message, "maxlen")
             return False
         entry = self._new_entry(message, now)
-        self._ready.append(entry)
-        self._ready_bytes += len(message.body)
+        self._enqueue(entry)
         self.dispatch(fresh=entry)
         self._enforce_length()
         return True
@@ -89,6 +91,10 @@ class Queue:
     def _new_entry(self, message, now):
         self._pos += 1
         return Entry(self._pos, message, self.expiry_for(message, now), now)
+
+    def _enqueue(self, entry):
+        self._ready.append(entry)
+        self._ready_bytes += len(entry.message.body)
 
     def _full(self, extra=0):
         if self.max_length is not None and self.message_count + 1 > self.max_length:
@@ -177,6 +183,8 @@ class Queue:
 
     def _next_consumer(self):
         consumers = self.consumers
+        if self.single_active:       # x-single-active-consumer: the oldest consumer gets all
+            return consumers[0] if consumers[0].has_capacity() else None
         n = len(consumers)
         for step in range(n):
             i = (self._cursor + step) % n

@@ -7,6 +7,7 @@ from pysim.amqp.dead_letter import dead_lettered, is_cycle
 from pysim.amqp.errors import (ACCESS_REFUSED, COMMAND_INVALID, RESOURCE_LOCKED, BrokerError, fail,
                                not_found, precondition)
 from pysim.amqp.message import Message
+from pysim.amqp.priority import PriorityQueue
 from pysim.amqp.queue import Queue
 from pysim.amqp.quorum import QuorumQueue
 from pysim.amqp.routing import EXCHANGE_TYPES, Exchange
@@ -99,7 +100,8 @@ class VHost:
             return existing
         kind = args_rules.validate_queue(name, self.name, durable, exclusive, auto_delete, arguments)
         owner = connection if exclusive else None
-        queue = QUEUE_CLASSES[kind](self, name, durable, owner, auto_delete, arguments)
+        cls = PriorityQueue if kind == "classic" and (arguments or {}).get("x-max-priority") else QUEUE_CLASSES[kind]
+        queue = cls(self, name, durable, owner, auto_delete, arguments)
         self.queues[name] = queue
         self.exchanges[""].bind(name, name, None)    # the default exchange's implicit binding
         self.broker.record("amqp.queue.declare", name, type=kind)

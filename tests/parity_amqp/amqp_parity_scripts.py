@@ -592,6 +592,48 @@ def lifetimes(mq, params, p):
     return out
 
 
+def priorities(mq, params, p):
+    out = {}
+    c, ch = connect(mq, params)
+    q = p + "prio"
+    ch.queue_declare(q, arguments={"x-max-priority": 5})
+    for body, prio in (("low", None), ("p3", 3), ("p9", 9), ("p1", 1), ("p3b", 3), ("zero", 0)):
+        ch.basic_publish("", q, body.encode(), mq.BasicProperties(priority=prio))
+    first = ch.basic_get(q)
+    second = ch.basic_get(q)
+    out["first_two"] = [first[2].decode(), second[2].decode()]
+    ch.basic_nack(first[0].delivery_tag, requeue=True)
+    c.sleep(0.05)
+    out["order"] = [(m["body"], m["redelivered"]) for m in drain(ch, q)]
+    ch.basic_nack(0, multiple=True, requeue=True)
+    c.sleep(0.05)
+    out["after_requeue_all"] = bodies(ch, q)
+    # single active consumer: the first consumer gets everything until it goes away
+    s = p + "sac"
+    ch.queue_declare(s, arguments={"x-single-active-consumer": True})
+    got = {"one": [], "two": []}
+    ch.basic_consume(s, lambda chan, m, pr, b: (got["one"].append(b.decode()), chan.basic_ack(m.delivery_tag)),
+                     consumer_tag="one")
+    ch.basic_consume(s, lambda chan, m, pr, b: (got["two"].append(b.decode()), chan.basic_ack(m.delivery_tag)),
+                     consumer_tag="two")
+    for i in range(4):
+        ch.basic_publish("", s, f"s{i}".encode())
+    c.process_data_events(0.3)
+    ch.basic_cancel("one")
+    for i in range(4, 6):
+        ch.basic_publish("", s, f"s{i}".encode())
+    c.process_data_events(0.3)
+    c.process_data_events(0.1)
+    out["single_active"] = got
+    c.close()
+    out["quorum_priority"] = error_of(lambda: connect(mq, params)[1].queue_declare(
+        p + "qprio", durable=True, arguments={"x-queue-type": "quorum", "x-max-priority": 3}))
+    out["priority_string"] = error_of(lambda: connect(mq, params)[1].queue_declare(
+        p + "sprio", arguments={"x-max-priority": "high"}))
+    out["prefetch_size"] = error_of(lambda: connect(mq, params)[1].basic_qos(prefetch_size=1000))
+    return out
+
+
 SCRIPTS = {"routing": routing, "topic_fuzz": topic_fuzz, "ack_requeue": ack_requeue, "prefetch": prefetch, "ttl": ttl,
            "dead_letter": dead_letter, "quorum": quorum, "streams": streams, "errors": errors,
-           "consumers": consumers, "lifetimes": lifetimes}
+           "consumers": consumers, "lifetimes": lifetimes, "priorities": priorities}

@@ -286,3 +286,27 @@ def test_harness_resets_rabbitmq_too():
              "    assert run.broker().queue('q').message_count == 1\n")
     assert run_exercise(code, check)["passed"]
     assert run_exercise(code, check)["passed"]       # a second run starts from an empty broker
+
+
+def test_priority_queue_serves_highest_first_and_requeues_in_place(ch):
+    ch.queue_declare("p", arguments={"x-max-priority": 5})
+    for body, prio in (("low", None), ("p3", 3), ("p9", 9), ("p1", 1), ("p3b", 3)):
+        ch.basic_publish("", "p", body.encode(), amqp.BasicProperties(priority=prio))
+    first = ch.basic_get("p")
+    assert first[2] == b"p9"                      # 9 is capped at 5, still the highest
+    ch.basic_nack(first[0].delivery_tag, requeue=True)
+    assert bodies(ch, "p") == ["p9", "p3", "p3b", "p1", "low"]
+
+
+def test_single_active_consumer_hands_over_when_the_first_leaves(conn, ch):
+    ch.queue_declare("s", arguments={"x-single-active-consumer": True})
+    got = {"a": [], "b": []}
+    for tag in got:
+        ch.basic_consume("s", lambda c, m, p, b, tag=tag: (got[tag].append(b), c.basic_ack(m.delivery_tag)),
+                         consumer_tag=tag)
+    ch.basic_publish("", "s", b"1")
+    conn.process_data_events()
+    ch.basic_cancel("a")
+    ch.basic_publish("", "s", b"2")
+    conn.process_data_events()
+    assert got == {"a": [b"1"], "b": [b"2"]}
