@@ -153,6 +153,16 @@ class BlockingChannel:
         self._call(self._vhost.delete_exchange, exchange or "", if_unused)
         return spec.Method(self.channel_number, spec.Exchange.DeleteOk())
 
+    def exchange_bind(self, destination, source, routing_key="", arguments=None):
+        """Exchange-to-exchange binding (a RabbitMQ extension): messages that ``source``
+        routes with this key also go through ``destination``."""
+        self._call(self._vhost.bind_exchange, destination, source, routing_key, arguments)
+        return spec.Method(self.channel_number, spec.Exchange.BindOk())
+
+    def exchange_unbind(self, destination=None, source=None, routing_key="", arguments=None):
+        self._call(self._vhost.unbind_exchange, destination or "", source or "", routing_key, arguments)
+        return spec.Method(self.channel_number, spec.Exchange.UnbindOk())
+
     # -- queues ----------------------------------------------------------------------------
     def queue_declare(self, queue, passive=False, durable=False, exclusive=False, auto_delete=False,
                       arguments=None):

@@ -83,6 +83,7 @@ class Exchange:
         self.durable, self.auto_delete, self.internal = durable, auto_delete, internal
         self.arguments = dict(arguments or {})
         self.bindings = []
+        self.exchange_bindings = []   # exchange-to-exchange bindings from this (source) exchange
         self._direct = {}   # routing key -> queue names, for direct exchanges (the hot path)
         self._topic_cache = {}
 
@@ -110,6 +111,42 @@ class Exchange:
         self.bindings = [b for b in self.bindings if b.queue != queue]
         self._changed()
         return len(self.bindings) != before
+
+    def bind_exchange(self, destination, routing_key, arguments):
+        binding = Binding(destination, routing_key, arguments)
+        if any(b.identity() == binding.identity() for b in self.exchange_bindings):
+            return False
+        self.exchange_bindings.append(binding)
+        return True
+
+    def unbind_exchange(self, destination, routing_key, arguments):
+        target = Binding(destination, routing_key, arguments).identity()
+        before = len(self.exchange_bindings)
+        self.exchange_bindings = [b for b in self.exchange_bindings if b.identity() != target]
+        return len(self.exchange_bindings) != before
+
+    def unbind_destination_exchange(self, destination):
+        before = len(self.exchange_bindings)
+        self.exchange_bindings = [b for b in self.exchange_bindings if b.queue != destination]
+        return len(self.exchange_bindings) != before
+
+    @property
+    def has_bindings(self):
+        return bool(self.bindings or self.exchange_bindings)
+
+    def route_exchanges(self, routing_key, headers):
+        """Destination exchanges whose binding matches (exchange-to-exchange bindings)."""
+        return _unique([b.queue for b in self.exchange_bindings if self._matches(b, routing_key, headers)])
+
+    def _matches(self, binding, routing_key, headers):
+        kind = self.type
+        if kind == "direct":
+            return binding.routing_key == routing_key
+        if kind == "fanout":
+            return True
+        if kind == "topic":
+            return topic_matches(binding.routing_key, routing_key)
+        return headers_match(binding.arguments, headers)
 
     def _changed(self):
         self._direct = {}

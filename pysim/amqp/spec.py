@@ -63,6 +63,8 @@ class Queue:
 class Exchange:
     DeclareOk = _method("Exchange.DeclareOk")
     DeleteOk = _method("Exchange.DeleteOk")
+    BindOk = _method("Exchange.BindOk")
+    UnbindOk = _method("Exchange.UnbindOk")
 
 
 class Confirm:

@@ -61,9 +61,13 @@ class VHost:
         exchange = self.exchanges.get(name)
         if exchange is None:
             return                   # deleting a missing exchange succeeds (3.x)
-        if if_unused and exchange.bindings:
+        if if_unused and (exchange.has_bindings or any(
+                b.queue == name for e in self.exchanges.values() for b in e.exchange_bindings)):
             precondition(f"exchange '{name}' in vhost '{self.name}' in use")
         del self.exchanges[name]
+        for other in list(self.exchanges.values()):
+            if other.unbind_destination_exchange(name):
+                self._maybe_auto_delete(other)
         self.broker.record("amqp.exchange.delete", name)
 
     # -- queues ----------------------------------------------------------------------------
@@ -128,7 +132,7 @@ class VHost:
         return count
 
     def _maybe_auto_delete(self, exchange):
-        if exchange.auto_delete and not exchange.bindings and exchange.name in self.exchanges:
+        if exchange.auto_delete and not exchange.has_bindings and exchange.name in self.exchanges:
             del self.exchanges[exchange.name]
             self.broker.record("amqp.exchange.delete", exchange.name, reason="auto_delete")
 
@@ -150,19 +154,53 @@ class VHost:
             self.broker.record("amqp.unbind", exchange_name, queue=queue.name, routing_key=routing_key)
             self._maybe_auto_delete(exchange)
 
+    def bind_exchange(self, destination, source, routing_key, arguments):
+        if destination == "" or source == "":
+            fail(ACCESS_REFUSED, "operation not permitted on the default exchange")
+        dest = self.exchange(destination)
+        src = self.exchange(source)
+        if src.bind_exchange(dest.name, routing_key, arguments):
+            self.broker.record("amqp.exchange.bind", source, destination=destination, routing_key=routing_key)
+
+    def unbind_exchange(self, destination, source, routing_key, arguments):
+        if destination == "" or source == "":
+            fail(ACCESS_REFUSED, "operation not permitted on the default exchange")
+        self.exchange(destination)
+        src = self.exchange(source)
+        if src.unbind_exchange(destination, routing_key, arguments):
+            self.broker.record("amqp.exchange.unbind", source, destination=destination, routing_key=routing_key)
+            self._maybe_auto_delete(src)
+
     # -- publishing ------------------------------------------------------------------------
     def route(self, exchange, routing_key, headers):
-        """Queue names a message reaches: the exchange's matches, else its alternate
-        exchange's (and so on), each queue once."""
+        """Queue names a message reaches, each once: the exchange's matching queues and,
+        through exchange-to-exchange bindings, those of the exchanges it reaches; if that is
+        none, its alternate exchange's (and so on)."""
         seen = []
         while exchange is not None and exchange.name not in seen:
             seen.append(exchange.name)
-            names = exchange.route(routing_key, headers)
+            names = self._route_graph(exchange, routing_key, headers)
             if names:
                 return names
             ae = exchange.alternate_exchange
             exchange = self.exchanges.get(args_rules.shown(ae)) if ae is not None else None
         return []
+
+    def _route_graph(self, exchange, routing_key, headers):
+        names = exchange.route(routing_key, headers)
+        if not exchange.exchange_bindings:
+            return names                     # the common case: no exchange-to-exchange bindings
+        out, visited, pending = list(names), {exchange.name}, [exchange]
+        while pending:
+            current = pending.pop(0)
+            for dest_name in current.route_exchanges(routing_key, headers):
+                dest = self.exchanges.get(dest_name)
+                if dest is None or dest_name in visited:
+                    continue
+                visited.add(dest_name)
+                out.extend(n for n in dest.route(routing_key, headers) if n not in out)
+                pending.append(dest)
+        return out
 
     def publish(self, exchange_name, routing_key, properties, body):
         """Route and enqueue. Returns (queues reached, queues that refused it)."""

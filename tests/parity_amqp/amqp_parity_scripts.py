@@ -114,6 +114,21 @@ def routing(mq, params, p):
         out["returned"] = [r.method.reply_code, r.method.reply_text, r.method.exchange,
                            r.method.routing_key, r.body.decode(), repr(exc)]
     ch.basic_publish(dx, "nowhere", b"dropped")         # not mandatory: silently unroutable
+    # exchange-to-exchange bindings: topic -> fanout -> queue, and a queue reached twice
+    ex_in, ex_mid = p + "e2e-in", p + "e2e-mid"
+    ch.exchange_declare(ex_in, "topic")
+    ch.exchange_declare(ex_mid, "fanout")
+    ch.exchange_bind(ex_mid, ex_in, "order.#")
+    ch.queue_declare(p + "e2e-q")
+    ch.queue_bind(p + "e2e-q", ex_mid)
+    ch.queue_bind(p + "e2e-q", ex_in, "order.eu")
+    for key in ("order.eu", "order.us", "refund.eu"):
+        ch.basic_publish(ex_in, key, key.encode())
+    out["e2e"] = bodies(ch, p + "e2e-q")
+    ch.exchange_unbind(ex_mid, ex_in, "order.#")
+    ch.basic_publish(ex_in, "order.us", b"after-unbind")
+    out["e2e_after_unbind"] = bodies(ch, p + "e2e-q")
+    out["e2e_missing_source"] = error_of(lambda: ch.exchange_bind(ex_mid, p + "nope", "k"))
     c.close()
     return out
 

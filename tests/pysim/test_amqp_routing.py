@@ -128,3 +128,18 @@ def test_mandatory_unroutable_is_returned(channel):
     with pytest.raises(amqp.exceptions.UnroutableError) as info:
         channel.basic_publish("x", "nobody", b"again", mandatory=True)
     assert info.value.messages[0].method.reply_text == "NO_ROUTE"
+
+
+def test_exchange_to_exchange_bindings_reach_each_queue_once(channel):
+    channel.exchange_declare("in", "topic")
+    channel.exchange_declare("mid", "fanout")
+    channel.exchange_bind("mid", "in", "order.#")
+    channel.queue_declare("q")
+    channel.queue_bind("q", "mid")
+    channel.queue_bind("q", "in", "order.eu")          # reached directly and through mid
+    for key in ("order.eu", "order.us", "refund.eu"):
+        channel.basic_publish("in", key, key.encode())
+    assert drain(channel, "q") == ["order.eu", "order.us"]
+    channel.exchange_unbind("mid", "in", "order.#")
+    channel.basic_publish("in", "order.us", b"after")
+    assert drain(channel, "q") == []
