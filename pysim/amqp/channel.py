@@ -239,9 +239,8 @@ class BlockingChannel:
             raise ValueError(f"prefetch_count must be >= 0, but got {prefetch_count}")
         if prefetch_size < 0:
             raise ValueError(f"prefetch_size must be >= 0, but got {prefetch_size}")
-        if prefetch_size:
-            self._call(lambda: (_ for _ in ()).throw(BrokerError(
-                NOT_IMPLEMENTED, f"prefetch_size!=0 ({prefetch_size})")))
+        if prefetch_size:                   # RabbitMQ implements only message counts
+            self._call(_refuse, BrokerError(NOT_IMPLEMENTED, f"prefetch_size!=0 ({prefetch_size})"))
         self._check()
         if global_qos:
             self._global_prefetch = prefetch_count
@@ -492,6 +491,10 @@ class BlockingChannel:
             for consumer in list(self._consumers.values()):
                 if consumer.queue not in touched and not consumer.queue.deleted:
                     consumer.queue.dispatch()
+
+
+def _refuse(error):
+    raise error
 
 
 def _check_name(name, kind):
