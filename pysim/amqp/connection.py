@@ -2,6 +2,9 @@
 broker registered at ``host:port`` (``amqp.broker(address)``).
 
 Time: nothing happens between calls except what the client asks for.
+While a connection waits (sleep, process_data_events, start_consuming, consume()), the
+pending callbacks of the broker's *other* connections run too: they stand for other
+processes (an RPC server, a worker) that a real system runs at the same time.
 ``connection.sleep(seconds)`` moves the virtual clock forward that far, running broker
 timers (TTL expiry, x-expires) and consumer callbacks on the way;
 ``process_data_events(time_limit)`` runs pending callbacks, or waits (in virtual time) up
@@ -168,6 +171,21 @@ class BlockingConnection:
                 payload()
         return ran
 
+    def _dispatch_others(self):
+        """Run the pending callbacks of the broker's other connections: in a real system
+        they are other processes, running while this one waits (an RPC server answering
+        this client, a worker draining a queue). Returns how many ran."""
+        ran = 0
+        again = True
+        while again:
+            again = False
+            for other in list(self.broker.connections):
+                if other is not self and other._open and other._events:
+                    ran += other._dispatch()
+                    other._notice_closes()
+                    again = True
+        return ran
+
     def _notice_closes(self):
         for channel in self._channels.values():
             channel._notice_close()
@@ -178,6 +196,7 @@ class BlockingConnection:
         sim, broker = self.broker.sim, self.broker
         deadline = None if limit_ms is None else sim.clock.now_ms + limit_ms
         while True:
+            self._dispatch_others()
             if stop():
                 return True
             if not self._open:
@@ -211,11 +230,13 @@ class BlockingConnection:
         sim = self.broker.sim
         deadline = sim.clock.now_ms + _ms(duration)
         while True:
-            self._dispatch()
+            while self._dispatch() + self._dispatch_others():
+                pass
             nxt = sim.scheduler.next_due_ms()
             if nxt is None or nxt > deadline:
                 sim.scheduler.run_until(deadline)
-                self._dispatch()
+                while self._dispatch() + self._dispatch_others():
+                    pass
                 break
             sim.scheduler.run_until(nxt)
         self._notice_closes()

@@ -310,3 +310,31 @@ def test_single_active_consumer_hands_over_when_the_first_leaves(conn, ch):
     ch.basic_publish("", "s", b"2")
     conn.process_data_events()
     assert got == {"a": [b"1"], "b": [b"2"]}
+
+
+def test_rpc_tutorial_client_and_server_in_one_process():
+    """RabbitMQ tutorial 6 (RPC): the server's callbacks run while the client waits."""
+    amqp.reset_all(0)
+    server = amqp.BlockingConnection(amqp.ConnectionParameters()).channel()
+    server.queue_declare("rpc_queue")
+
+    def fib(n):
+        return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+    def on_request(ch, method, props, body):
+        ch.basic_publish("", props.reply_to, str(fib(int(body))),
+                         amqp.BasicProperties(correlation_id=props.correlation_id))
+        ch.basic_ack(method.delivery_tag)
+    server.basic_qos(prefetch_count=1)
+    server.basic_consume("rpc_queue", on_request)
+
+    client_conn = amqp.BlockingConnection(amqp.ConnectionParameters())
+    client = client_conn.channel()
+    callback_queue = client.queue_declare("", exclusive=True).method.queue
+    response = {}
+    client.basic_consume(callback_queue, lambda ch, m, p, b: response.__setitem__(p.correlation_id, int(b)),
+                         auto_ack=True)
+    client.basic_publish("", "rpc_queue", "20", amqp.BasicProperties(reply_to=callback_queue, correlation_id="c1"))
+    while "c1" not in response:
+        client_conn.process_data_events(time_limit=None)
+    assert response == {"c1": 6765}
