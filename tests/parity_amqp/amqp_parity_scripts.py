@@ -43,6 +43,17 @@ def bodies(ch, queue):
     return [m["body"] for m in drain(ch, queue)]
 
 
+def pump(connection, done, rounds=60):
+    """Process events until ``done()`` holds (at most ``rounds`` x 50 ms: wall-clock time on
+    the real broker, virtual time in pysim), then 100 ms more so that anything extra that
+    should not come would show up."""
+    for _ in range(rounds):
+        if done():
+            break
+        connection.process_data_events(0.05)
+    connection.sleep(0.1)
+
+
 def connect(mq, params):
     connection = mq.BlockingConnection(params)
     channel = connection.channel()
@@ -226,15 +237,13 @@ def prefetch(mq, params, p):
     ch.basic_consume(q, make("c2"), consumer_tag="c2")
     for i in range(7):
         ch.basic_publish("", q, f"m{i}".encode())
-    c.process_data_events(0.3)
-    c.process_data_events(0.3)
+    pump(c, lambda: len(held) >= 4)
     out = {"before_ack": {k: list(v) for k, v in seen.items()},
            "ready": ch.queue_declare(q, passive=True).method.message_count}
     for tag in list(held):
         ch.basic_ack(tag)
     held.clear()
-    c.process_data_events(0.3)
-    c.process_data_events(0.3)
+    pump(c, lambda: len(held) >= 3)
     out["after_ack"] = {k: sorted(v) for k, v in seen.items()}
     out["unacked_now"] = len(held)
     ch.basic_cancel("c1")
@@ -248,8 +257,7 @@ def prefetch(mq, params, p):
         for i in range(5):
             ch.basic_publish("", p + name, f"{name}{i}".encode())
         g.basic_consume(p + name, lambda chan, m, pr, b, name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
-    c.process_data_events(0.3)
-    c.process_data_events(0.3)
+    pump(c, lambda: sum(counts.values()) >= 3)
     out["global_window_total"] = sum(counts.values())
     c.close()
     return out
@@ -263,14 +271,14 @@ def ttl(mq, params, p):
     ch.queue_declare(dlq)
     ch.queue_bind(dlq, dlx)
     q = p + "ttl"
-    ch.queue_declare(q, arguments={"x-message-ttl": 400, "x-dead-letter-exchange": dlx})
+    ch.queue_declare(q, arguments={"x-message-ttl": 1000, "x-dead-letter-exchange": dlx})
     ch.basic_publish("", q, b"queue-ttl", mq.BasicProperties(message_id="m1"))
     ch.basic_publish("", q, b"own-ttl", mq.BasicProperties(expiration="100", message_id="m2"))
     ch.basic_publish("", q, b"longer-own", mq.BasicProperties(expiration="60000", message_id="m3"))
-    c.sleep(0.2)
-    out = {"at_200ms": ch.queue_declare(q, passive=True).method.message_count}
-    c.sleep(0.6)
-    out["at_800ms"] = ch.queue_declare(q, passive=True).method.message_count
+    c.sleep(0.3)
+    out = {"at_300ms": ch.queue_declare(q, passive=True).method.message_count}
+    c.sleep(1.2)
+    out["at_1500ms"] = ch.queue_declare(q, passive=True).method.message_count
     out["dlq"] = drain(ch, dlq)
     # a per-message TTL behind a live head waits until it reaches the head
     q2 = p + "headwait"
@@ -398,7 +406,8 @@ def streams(mq, params, p):
     ch.basic_qos(prefetch_count=50)
     out = {}
 
-    def read(offset, publish_after=()):
+    def read(offset, expect, publish_after=()):
+        """Consume from ``offset``; ``expect`` only bounds the wait, the result is compared."""
         got = []
 
         def on_message(channel, method, props, body):
@@ -406,19 +415,18 @@ def streams(mq, params, p):
             channel.basic_ack(method.delivery_tag)
         args = {} if offset is None else {"x-stream-offset": offset}
         tag = ch.basic_consume(s, on_message, arguments=args)
-        c.process_data_events(0.3)
+        c.process_data_events(0.2)
         for body in publish_after:
             ch.basic_publish("", s, body.encode())
-        for _ in range(3):
-            c.process_data_events(0.2)
+        pump(c, lambda: len(got) >= expect)
         ch.basic_cancel(tag)
         return got
-    out["first"] = read("first")
-    out["offset_3"] = read(3)
-    out["again_first"] = read("first")           # reading removed nothing
-    out["next"] = read("next", publish_after=["e5"])
-    out["default"] = read(None, publish_after=["e6"])
-    out["last"] = read("last")
+    out["first"] = read("first", 5)
+    out["offset_3"] = read(3, 2)
+    out["again_first"] = read("first", 5)        # reading removed nothing
+    out["next"] = read("next", 1, publish_after=["e5"])
+    out["default"] = read(None, 1, publish_after=["e6"])
+    out["last"] = read("last", 1)
     # (not compared: a stream's message_count in Declare-Ok is 0 or the log's length on the
     # real broker depending on when its statistics were last refreshed)
     c.close()
@@ -543,7 +551,7 @@ def consumers(mq, params, p):
     other.basic_qos(prefetch_count=2)
     held = []
     other.basic_consume(q, lambda chan, m, pr, b: held.append(b.decode()))
-    c.process_data_events(0.3)
+    pump(c, lambda: len(held) >= 2)
     out["held_by_other"] = sorted(held)
     other.close()
     c.sleep(0.1)
@@ -553,7 +561,7 @@ def consumers(mq, params, p):
         ch.basic_publish("", q, f"a{i}".encode())
     auto = []
     tag = ch.basic_consume(q, lambda chan, m, pr, b: auto.append(b.decode()), auto_ack=True)
-    c.process_data_events(0.3)
+    pump(c, lambda: len(auto) >= 3)
     ch.basic_cancel(tag)
     out["auto_ack"] = auto
     out["left"] = ch.queue_declare(q, passive=True).method.message_count
@@ -585,10 +593,10 @@ def lifetimes(mq, params, p):
     out["auto_delete_after_cancel"] = error_of(lambda: ch.queue_declare(p + "auto", passive=True))
     c, ch = connect(mq, params)
     # x-expires: gone after that long unused
-    ch.queue_declare(p + "expiring", arguments={"x-expires": 400})
+    ch.queue_declare(p + "expiring", arguments={"x-expires": 1000})
     c.sleep(0.1)
     out["expires_early"] = ch.queue_declare(p + "expiring", passive=True).method.queue
-    c.sleep(1.0)
+    c.sleep(1.6)
     out["expires_late"] = error_of(lambda: ch.queue_declare(p + "expiring", passive=True))
     c, ch = connect(mq, params)
     # purge and delete report counts; deleting a queue drops its bindings
@@ -633,12 +641,11 @@ def priorities(mq, params, p):
                      consumer_tag="two")
     for i in range(4):
         ch.basic_publish("", s, f"s{i}".encode())
-    c.process_data_events(0.3)
+    pump(c, lambda: len(got["one"]) + len(got["two"]) >= 4)
     ch.basic_cancel("one")
     for i in range(4, 6):
         ch.basic_publish("", s, f"s{i}".encode())
-    c.process_data_events(0.3)
-    c.process_data_events(0.1)
+    pump(c, lambda: len(got["one"]) + len(got["two"]) >= 6)
     out["single_active"] = got
     c.close()
     out["quorum_priority"] = error_of(lambda: connect(mq, params)[1].queue_declare(
