@@ -109,3 +109,25 @@ def test_no_double_delivery_and_nothing_lost(ops, max_length, prefetch):
         if reason == "maxlen":
             assert max_length is not None
     assert len(ready) <= (max_length if max_length is not None else len(ready))
+
+
+def _oracle(binding, key):
+    """An independent reading of the topic rules: each word becomes a \\x00-prefixed token
+    (the empty key has none), '*' one token, '#' any number of tokens; a regex full match."""
+    import re
+    tokens = "".join("\x00" + w for w in key.split(".")) if key else ""
+    parts = []
+    for word in (binding.split(".") if binding else []):
+        parts.append({"*": "\x00[^\x00]*", "#": "(?:\x00[^\x00]*)*"}.get(word, "\x00" + re.escape(word)))
+    return re.fullmatch("".join(parts), tokens) is not None
+
+
+WORDS = st.sampled_from(["a", "b", "", "ab"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(binding=st.lists(st.one_of(WORDS, st.sampled_from(["*", "#"])), max_size=5).map(".".join),
+       key=st.lists(WORDS, max_size=5).map(".".join))
+def test_topic_matcher_agrees_with_a_regex_oracle(binding, key):
+    from pysim.amqp.routing import topic_matches
+    assert topic_matches(binding, key) is _oracle(binding, key)
