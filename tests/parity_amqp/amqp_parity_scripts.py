@@ -54,6 +54,14 @@ def pump(connection, done, rounds=60):
     connection.sleep(0.1)
 
 
+def now_s(mq, params):
+    """Seconds since the epoch on the side's clock: pysim's virtual clock, or the wall clock."""
+    if hasattr(mq, "broker"):
+        return mq.broker(f"{params.host}:{params.port}").now_ms / 1000
+    import time
+    return time.time()
+
+
 def connect(mq, params):
     connection = mq.BlockingConnection(params)
     channel = connection.channel()
@@ -427,6 +435,16 @@ def streams(mq, params, p):
     out["next"] = read("next", 1, publish_after=["e5"])
     out["default"] = read(None, 1, publish_after=["e6"])
     out["last"] = read("last", 1)
+    # x-stream-offset as a timestamp (AMQP timestamps are whole seconds): a mark between two
+    # batches, in the side's own clock (wall clock on the real broker, virtual in pysim)
+    import datetime
+    import math
+    c.sleep(1.2)
+    mark = math.ceil(now_s(mq, params)) + 1
+    c.sleep(mark - now_s(mq, params) + 0.3)
+    for body in ("t0", "t1"):
+        ch.basic_publish("", s, body.encode())
+    out["since_mark"] = read(datetime.datetime.fromtimestamp(mark, tz=datetime.timezone.utc), 2)
     # (not compared: a stream's message_count in Declare-Ok is 0 or the log's length on the
     # real broker depending on when its statistics were last refreshed)
     c.close()
