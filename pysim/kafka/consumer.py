@@ -17,8 +17,10 @@ the assignment) but, as in librdkafka, the assignment takes effect inside a late
 (or consume() / close()), which runs on_revoke / on_assign / on_lost there. The subscribed
 topics are re-resolved every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's
 default) of virtual time, so a topic created later, or one that a ``^regex`` matches,
-joins the assignment then. Background work that librdkafka does on its own threads (auto
-commit every auto.commit.interval.ms, metadata refresh) happens when poll() runs.
+joins the assignment then. Background work that librdkafka does on its own threads (the
+auto commit every auto.commit.interval.ms) runs on scheduler timers, so it happens whenever
+virtual time moves, also while the application is busy and not polling; the metadata
+refresh happens when poll() runs.
 """
 
 from collections import deque
@@ -139,8 +141,10 @@ class Consumer:
         self._next_refresh_ms = None
         self._in_rebalance = False
         self._rebalance_calls = 0
-        self._last_auto_commit_ms = self._c.now_ms
         self._closed = False
+        self._commit_timer = None
+        if self._auto_commit:
+            self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
 
     # -- subscription -------------------------------------------------------------------
     def subscribe(self, topics, on_assign=None, on_revoke=None, on_lost=None):
@@ -490,14 +494,23 @@ class Consumer:
             else:
                 c.advance(limit - now)
 
+    def _auto_commit_tick(self):
+        """librdkafka's auto commit timer, on its background thread: every
+        auto.commit.interval.ms of virtual time it commits the stored offsets that changed,
+        whatever the application is doing (processing, or not polling at all). With
+        enable.auto.offset.store=true poll() stored offset+1 when it handed a message out, so
+        a message still being processed can be committed: a crash then skips it. The
+        at-least-once recipe is enable.auto.offset.store=false and store_offsets(msg) after
+        processing. (The Java client differs: it commits inside poll(), what earlier polls
+        returned.) on_commit runs at the next poll()."""
+        self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
+        if self._fetcher.states:
+            self._commit_stored(list(self._fetcher.states), background=True)
+
     def _background(self):
-        """What librdkafka's threads would have done by now: the auto commit timer and the
+        """What librdkafka's threads would have done by now, checked when poll() runs: the
         metadata refresh of the subscription."""
         now = self._c.now_ms
-        if self._auto_commit and now - self._last_auto_commit_ms >= self._auto_interval_ms:
-            self._last_auto_commit_ms = now
-            if self._fetcher.states:
-                self._commit_stored(list(self._fetcher.states), background=True)
         if self._subscription is not None and now >= self._next_refresh_ms:
             self._refresh_subscription(in_poll=True)
 
@@ -712,6 +725,8 @@ class Consumer:
         self._leave_group()
         self._ops.clear()
         self._closed = True
+        if self._commit_timer is not None:
+            self._commit_timer.cancel()
         if error is not None:
             raise error
 
