@@ -7,7 +7,7 @@ from pysim import kafka
 
 def _setup(n=5):
     kafka.reset_all(seed=0)
-    c = kafka.cluster("localhost:9092")
+    c = kafka.cluster("localhost:9092", group_initial_rebalance_delay_ms=0)   # (a dev broker: no initial delay)
     c.create_topic("orders", num_partitions=1)
     p = kafka.Producer({"bootstrap.servers": "localhost:9092"})
     for i in range(n):
