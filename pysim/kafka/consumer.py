@@ -153,6 +153,7 @@ class Consumer:
         self._crashed_at = None      # virtual ms of cluster.crash(this consumer)
         self._fatal = False          # fenced: the consumer no longer joins
         self._rejoin_queued = False
+        self._closing = False
         self._owner_names = {}       # (topic, partition) -> the name its ownership was traced under
         self._created_ms = self._last_poll_ms = self._c.now_ms
         self._in_poll = False
@@ -529,16 +530,20 @@ class Consumer:
             keys = [(tp.topic, tp.partition) for tp in parts]
             for key in keys:
                 self._owner_names[key] = name
-            self._c.trace.record("owner.grant", name, group=self._group, partitions=[list(k) for k in keys])
+            self._c.trace.record("owner.grant", name, group=self._group, generation=self._generation,
+                                 partitions=[list(k) for k in keys])
 
     def _trace_release(self, keys, reason):
         """owner.release for ``keys`` under the name each was granted under (a member id
         can change while partitions are held: a lost member rejoins with a new one)."""
+        if self._closing:
+            reason = "close"
         by_name = {}
         for key in keys:
             by_name.setdefault(self._owner_names.pop(key, self._trace_name()), []).append(list(key))
         for name, parts in by_name.items():
-            self._c.trace.record("owner.release", name, group=self._group, partitions=parts, reason=reason)
+            self._c.trace.record("owner.release", name, group=self._group, generation=self._generation,
+                                 partitions=parts, reason=reason)
 
     def _remove_partitions(self, keys, commit, reason="unassign"):
         """Unassign ``keys``; with enable.auto.commit, first commit their stored offsets
@@ -883,6 +888,7 @@ class Consumer:
         if self._closed:
             return
         error = None
+        self._closing = True
         try:
             if self._subscription is not None and self._fetcher.states:
                 self._run_rebalance_callback("revoke", list(self._fetcher.states))
