@@ -310,6 +310,7 @@ class Consumer:
         self._member_id, self._generation = None, NO_GENERATION
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
             self._ops.append(("join",))
         else:
@@ -324,7 +325,17 @@ class Consumer:
         self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
             KafkaError._FATAL, f"Fatal consumer error: {_ERR_STR[KafkaError.FENCED_INSTANCE_ID]}", fatal=True))))
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
+
+    def _stop_fetching_lost(self):
+        """The assignment is lost: librdkafka pauses its fetchers at once (no message of a
+        lost partition reaches the application again); the application hears of it, and
+        its on_lost runs, at the next poll(). Traced as the end of ownership now."""
+        keys = list(self._fetcher.states)
+        self._trace_release(keys, "lost")
+        for key in keys:
+            self._fetcher.pause(self._fetcher.states[key])
 
     def _poll_tick_after(self, ms):
         """The first tick of the 1 s max.poll.interval.ms timer strictly after ``ms``."""
@@ -352,6 +363,7 @@ class Consumer:
         self._leave_group("max.poll.interval.ms exceeded")
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
         self._ops.append(("join",))
 
@@ -540,7 +552,8 @@ class Consumer:
             reason = "close"
         by_name = {}
         for key in keys:
-            by_name.setdefault(self._owner_names.pop(key, self._trace_name()), []).append(list(key))
+            if key in self._owner_names:          # not already traced as lost
+                by_name.setdefault(self._owner_names.pop(key), []).append(list(key))
         for name, parts in by_name.items():
             self._c.trace.record("owner.release", name, group=self._group, generation=self._generation,
                                  partitions=parts, reason=reason)

@@ -228,7 +228,7 @@ def test_a_second_live_instance_fences_the_first():
     doubled = availability.double_owned(c.trace, "g", TOPIC)
     assert {p for _, p, _ in doubled} == {0, 1, 2, 3}
     timeline = availability.ownership_timeline(c.trace, "g", TOPIC, end_ms=c.now_ms)
-    assert [(s, e) for s, e, owner in timeline[0] if isinstance(owner, tuple)] == [(7000, 11000)]   # until it polled
+    assert [(s, e) for s, e, owner in timeline[0] if isinstance(owner, tuple)] == [(7000, 9000)]   # until fenced
 
 
 # -- eager vs cooperative ------------------------------------------------------------------
