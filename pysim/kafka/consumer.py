@@ -12,15 +12,21 @@ a real single-threaded program polling them in turn would; a multi-threaded prog
 polls them in parallel is not modelled. An infinite timeout (None or negative) waits at
 most max.poll.interval.ms (a real client would block forever on an idle topic).
 
-Group protocol: subscribe() joins the group at once (the coordinator gives a member id and
-the assignment) but, as in librdkafka, the assignment takes effect inside a later poll()
-(or consume() / close()), which runs on_revoke / on_assign / on_lost there. The subscribed
-topics are re-resolved every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's
-default) of virtual time, so a topic created later, or one that a ``^regex`` matches,
-joins the assignment then. Background work that librdkafka does on its own threads (the
-auto commit every auto.commit.interval.ms) runs on scheduler timers, so it happens whenever
-virtual time moves, also while the application is busy and not polling; the metadata
-refresh happens when poll() runs.
+Group protocol: subscribe() joins the group at once (the coordinator gives a member id;
+the generation forms after group.initial.rebalance.delay.ms on an empty group) but, as in
+librdkafka, the assignment takes effect inside a later poll() (or consume() / close()),
+which runs on_revoke / on_assign / on_lost there. The subscribed topics are re-resolved
+every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's default) of virtual time,
+so a topic created later, or one that a ``^regex`` matches, joins the assignment then.
+
+The background thread: what librdkafka does on its own threads runs on scheduler timers, so
+it happens whenever virtual time moves, also while the application is busy and not polling
+(``cluster.advance``, another client's poll): heartbeats every heartbeat.interval.ms (their
+answer tells of a rebalance, an eviction or a fence), the auto commit of stored offsets
+every auto.commit.interval.ms, and the max.poll.interval.ms check (once a second: a member
+that has not polled for that long leaves the group, reports _MAX_POLL_EXCEEDED, loses its
+partitions and rejoins at its next poll). ``cluster.crash(consumer)`` stops all of it at
+once (``_crash``). The metadata refresh happens when poll() runs.
 """
 
 from collections import deque
