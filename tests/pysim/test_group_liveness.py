@@ -366,3 +366,31 @@ def test_a_crash_scenario_gives_one_trace_digest():
         _run(c, consumers, 70_000)
         return c.trace.digest()
     assert len({scenario() for _ in range(10)}) == 1
+
+
+def test_a_round_drops_members_that_do_not_rejoin_within_the_rebalance_timeout():
+    """Through the coordinator alone (a librdkafka member would leave on max.poll.interval.ms
+    first): the round waits the rebalance timeout, then forms without the silent member."""
+    c = _cluster(delay=0)
+    coordinator = coordinator_of(c)
+
+    class Listener:
+        def __init__(self):
+            self.got = []
+
+        def on_assignment(self, generation, partitions):
+            self.got.append((generation, partitions))
+
+    la, lb = Listener(), Listener()
+    a, _ = coordinator.join("g", None, [TOPIC], la, "a", rebalance_timeout_ms=10_000)
+    assert la.got == [(1, [(TOPIC, p) for p in range(4)])]
+    b, _ = coordinator.join("g", None, [TOPIC], lb, "b", rebalance_timeout_ms=10_000)
+    assert coordinator.heartbeat("g", a, 1) == kafka.KafkaError.REBALANCE_IN_PROGRESS
+    assert coordinator.heartbeat("g", b, -1) is None          # joined: waiting for the round
+    c.advance(9999)
+    assert coordinator.rebalancing("g")
+    c.advance(1)
+    evict, = _events(c, "group.evict")
+    assert (evict.actor, evict.data["reason"], evict.time_ms) == (a, "rebalance timeout", 10_000)
+    assert lb.got == [(2, [(TOPIC, p) for p in range(4)])]
+    assert coordinator.heartbeat("g", a, 1) == kafka.KafkaError.UNKNOWN_MEMBER_ID
