@@ -63,6 +63,15 @@ class GroupMachine(RuleBasedStateMachine):
             owned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
             assert (msg.topic(), msg.partition()) in owned, "poll() handed out a partition it does not own"
 
+    @precondition(lambda self: hasattr(self, "c") and self.live)
+    @rule(seconds=st.sampled_from([2, 5, 10, 30]))
+    def everyone_polls(self, seconds):
+        """The live consumers poll in turn, half a second each, for ``seconds`` of virtual time."""
+        until = self.c.now_ms + seconds * 1000
+        while self.c.now_ms < until:
+            for slot in sorted(self.live):
+                self.poll(slot, 0.5)
+
     @precondition(lambda self: hasattr(self, "c"))
     @rule(n=st.integers(1, 6))
     def produce(self, n):
@@ -100,5 +109,5 @@ class GroupMachine(RuleBasedStateMachine):
 
 
 TestGroupSchedules = GroupMachine.TestCase
-TestGroupSchedules.settings = settings(max_examples=40, stateful_step_count=30, deadline=None, derandomize=True,
+TestGroupSchedules.settings = settings(max_examples=150, stateful_step_count=40, deadline=None, derandomize=True,
                                        suppress_health_check=[HealthCheck.too_slow])
