@@ -7,6 +7,7 @@ from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
 from pysim.kafka.topic_config import TopicConfig
@@ -29,12 +30,19 @@ class Topic:
 
 
 class Cluster:
-    def __init__(self, seed=0, auto_create=True, default_partitions=1):
+    """Broker settings that tests and lessons may change (attributes, or keywords here):
+    ``group_initial_rebalance_delay_ms`` (3000, Kafka's default; many dev setups set 0),
+    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000)."""
+
+    def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
+                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000):
         self.sim = Simulation(seed)
         self.auto_create, self.default_partitions = auto_create, default_partitions
+        self.group_initial_rebalance_delay_ms = group_initial_rebalance_delay_ms
+        self.group_min_session_timeout_ms = group_min_session_timeout_ms
+        self.group_max_session_timeout_ms = group_max_session_timeout_ms
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
-        self._members = {}           # group -> list of member ids currently subscribed
         self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists
         self.sim.scheduler.call_later(retention.INITIAL_TASK_DELAY_MS, self._retention_task)
 
@@ -228,21 +236,40 @@ class Cluster:
         return {(t, p): o for (g, t, p), o in sorted(self._commits.items(), key=_commit_sort) if g == group}
 
     def groups(self):
-        return sorted({g for (g, _, _) in self._commits} | set(self._members))
+        """Groups with committed offsets or members now."""
+        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups()))
 
     def join(self, group, member):
-        self._members.setdefault(group, [])
-        if member not in self._members[group]:
-            self._members[group].append(member)
-            self.trace.record("group.join", member, group=group)
+        """A bare member with no subscription joins ``group`` (a shortcut for tests and
+        lessons that need a group with members; a Consumer joins through subscribe())."""
+        coordinator_of(self).join(group, member, [], _BareMember())
 
     def leave(self, group, member):
-        if member in self._members.get(group, []):
-            self._members[group].remove(member)
-            self.trace.record("group.leave", member, group=group)
+        coordinator_of(self).leave(group, member)
 
     def active_members(self, group):
-        return list(self._members.get(group, []))
+        """The member ids ``group`` has now (the coordinator's list, in joining order)."""
+        return coordinator_of(self).members(group)
+
+    # -- faults -----------------------------------------------------------------------
+    def crash(self, client):
+        """Kill ``client``'s process at this instant: no LeaveGroup, no final commit, its
+        background timers (heartbeats, auto commit) stop and nothing in flight survives.
+        Its group notices only when the session times out. Later calls on the client raise
+        RuntimeError. Each client kind says what dying means to it in its ``_crash``."""
+        crash = getattr(client, "_crash", None)
+        if crash is None:
+            raise TypeError(f"cluster.crash() takes a Consumer or Producer, got {type(client).__name__}")
+        self.trace.record("client.crash", getattr(client, "_trace_name", lambda: type(client).__name__)(),
+                          client=type(client).__name__)
+        crash(self.now_ms)
+
+
+class _BareMember:
+    """The listener of a member added with Cluster.join: it has no partitions to apply."""
+
+    def on_assignment(self, generation, partitions):
+        pass
 
 
 def _commit_sort(item):

@@ -28,6 +28,8 @@ class KafkaError:
     _NOT_IMPLEMENTED = -170
     _NOT_CONFIGURED = -145
     _UNKNOWN_GROUP = -179
+    _MAX_POLL_EXCEEDED = -147
+    _FATAL = -150
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0
     OFFSET_OUT_OF_RANGE = 1

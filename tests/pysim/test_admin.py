@@ -21,7 +21,9 @@ def admin():
 
 @pytest.fixture
 def cluster(admin):
-    return kafka.cluster(SERVERS)
+    c = kafka.cluster(SERVERS)
+    c.group_initial_rebalance_delay_ms = 0      # a dev broker: groups form at once
+    return c
 
 
 def error_of(future):
@@ -393,12 +395,12 @@ def test_describe_reports_the_groups_real_assignor_members_and_rebalance_state(a
     first.subscribe(["orders"])
     first.poll(0.1)
     second.subscribe(["orders"])
-    # second has joined; first has not rejoined yet (it does so in its next poll)
+    # second has joined; first has not rejoined yet (its next heartbeat tells it to)
     assert admin.describe_consumer_groups(["workers"])["workers"].result().state == \
         ConsumerGroupState.PREPARING_REBALANCING
     for _ in range(3):
-        first.poll(0.1)
-        second.poll(0.1)
+        first.poll(1.0)
+        second.poll(1.0)
     described = admin.describe_consumer_groups(["workers"])["workers"].result()
     assert described.state == ConsumerGroupState.STABLE
     assert described.partition_assignor == "roundrobin"
