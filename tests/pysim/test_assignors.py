@@ -85,7 +85,7 @@ def test_strategy_parsing_like_librdkafka():
 _subscriptions = st.lists(st.sets(st.sampled_from(["a", "b", "c"]), min_size=1), min_size=1, max_size=5)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(_subscriptions, st.tuples(*[st.integers(1, 7)] * 3), st.sampled_from(["range", "roundrobin",
                                                                                "cooperative-sticky"]))
 def test_every_subscribed_partition_has_exactly_one_owner(subs, counts, strategy):
@@ -102,7 +102,7 @@ def test_every_subscribed_partition_has_exactly_one_owner(subs, counts, strategy
         assert max(sizes) - min(sizes) <= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.integers(1, 12), st.integers(1, 5), st.integers(0, 4), st.randoms(use_true_random=False))
 def test_cooperative_sticky_never_gives_a_claimed_partition_to_someone_else(n, members, joiners, rnd):
     parts = {"t": n}
