@@ -73,7 +73,9 @@ def test_strategy_parsing_like_librdkafka():
     assert a.parse_strategies("cooperative-sticky") == ["cooperative-sticky"]
     for bad, reason in [("foo", "Unsupported partition.assignment.strategy: foo"),
                         ("range,foo", "Unsupported partition.assignment.strategy: foo"),
-                        ("RANGE", "Unsupported partition.assignment.strategy: RANGE")]:
+                        ("RANGE", "Unsupported partition.assignment.strategy: RANGE"),
+                        # librdkafka has no eager "sticky", only cooperative-sticky
+                        ("sticky", "Unsupported partition.assignment.strategy: sticky")]:
         with pytest.raises(KafkaException) as info:
             a.parse_strategies(bad)
         assert info.value.args[0].code() == KafkaError._INVALID_ARG
