@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
-on one workload (see workload.py), plus benchmarks/browser_boot.py when it exists."""
+on one workload (see workload.py), the consumer assignors' time for a large group
+(bench_assignors.py), plus benchmarks/browser_boot.py when it exists."""
 
 import datetime
 import json
@@ -23,6 +24,7 @@ import workload  # noqa: E402
 TARGETS = {
     "pysim_vs_mockafka_min": 1.0,  # pysim (CPython) at least as fast as mockafka
     "pyodide_slowdown_max": 2.5,   # Pyodide within 2.5x of CPython
+    "assignor_ms_max": 50.0,       # each assignor, 1,000 partitions among 100 members (CPython)
 }
 
 
@@ -112,6 +114,12 @@ def browser_boot() -> dict | None:
     return result
 
 
+def assignors() -> dict:
+    """bench_assignors.py: milliseconds per assignment for a large group (it writes
+    benchmarks/results/assignors.json itself)."""
+    return run_json("assignors", [sys.executable, HERE / "bench_assignors.py"])
+
+
 def summarize(throughput: dict) -> dict:
     cpython, pyodide, mock = (throughput.get(k, {}) for k in ("pysim_cpython", "pysim_pyodide", "mockafka_cpython"))
     out = {}
@@ -166,6 +174,19 @@ def markdown(report: dict) -> str:
             return "—" if value is None else f"{value} ({'met' if met else 'MISSED'})"
         lines.append(f"| {phase} | {cell(r['pysim_vs_mockafka'], r['pysim_vs_mockafka_met'])} | "
                      f"{cell(r['pyodide_slowdown'], r['pyodide_slowdown_met'])} |")
+    timing = report.get("assignors") or {}
+    lines += ["", f"## Assignors ({timing.get('partitions', '—')} partitions, {timing.get('members', '—')} "
+              f"members; target < {TARGETS['assignor_ms_max']:g} ms)", ""]
+    if "error" in timing or "timings_ms" not in timing:
+        lines.append(f"not measured: {timing.get('error', 'no result')}")
+    else:
+        lines += ["Median of the runs; unequal: each member subscribes 5 of the 10 topics.", "",
+                  "| assignor | subscriptions | from scratch (ms) | one member joined (ms) |",
+                  "|---|---|---:|---:|"]
+        ms = timing["timings_ms"]
+        for key in sorted({k.rsplit("/", 1)[0] for k in ms}):
+            strategy, shape = key.split("/")
+            lines.append(f"| {strategy} | {shape} | {ms[key + '/from_scratch']} | {ms[key + '/one_joined']} |")
     boot = report.get("browser_boot")
     lines += ["", "## Browser boot", ""]
     if boot is None:
@@ -196,12 +217,15 @@ def main() -> int:
         "throughput": throughput,
         "ratios": summarize(throughput),
         "targets": TARGETS,
+        "assignors": assignors(),
         "browser_boot": browser_boot(),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (RESULTS / "results.md").write_text(markdown(report))
     print(markdown(report))
     failed = [k for k, v in throughput.items() if "error" in v]
+    if "error" in report["assignors"]:
+        failed.append("assignors")
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:
