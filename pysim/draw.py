@@ -211,6 +211,18 @@ def timeline_figure(timeline, *, title="Who owned each partition, over virtual t
     def x(t):
         return left + (t - t0) * scale
 
+    # Mark labels go in rows above the lanes: a label moves down a row while it would
+    # overlap the one before it (about 5.5 px per character at font-size 10).
+    shown = sorted((t, text) for t, text in marks if t0 <= t <= t1)
+    row_end, placed = [], []
+    for time_ms, text in shown:
+        start = left + (time_ms - t0) * scale + 3
+        row = next((i for i, end in enumerate(row_end) if start > end + 6), len(row_end))
+        if row == len(row_end):
+            row_end.append(0)
+        row_end[row] = start + 5.5 * len(text)
+        placed.append((time_ms, text, row))
+    top += 13 * max(0, len(row_end) - 1)
     lane_parts = {m: sorted({p for p, _, _, o in segments if o == m}) for _, m in lanes}
     heights = [max(1, len(lane_parts[m])) * sub_h + 8 for _, m in lanes]
     height = top + sum(heights) + lane_gap * len(lanes) + 34
@@ -254,12 +266,12 @@ def timeline_figure(timeline, *, title="Who owned each partition, over virtual t
         body.append(f'<text x="{x(t):.1f}" y="{axis_y + 16}" text-anchor="middle" fill="currentColor" '
                     f'font-size="10">{_seconds(t)}</text>')
         t += step
-    for time_ms, text in marks:
-        if t0 <= time_ms <= t1:
-            body.append(f'<line x1="{x(time_ms):.1f}" y1="{top - 6}" x2="{x(time_ms):.1f}" y2="{axis_y}" '
-                        f'stroke="currentColor" stroke-dasharray="4 3"/>')
-            body.append(f'<text x="{x(time_ms) + 3:.1f}" y="{top - 10}" fill="currentColor" font-size="10">'
-                        f'{escape(text)}</text>')
+    for time_ms, text, row in placed:
+        label_y = 20 + 13 * row
+        body.append(f'<line x1="{x(time_ms):.1f}" y1="{label_y - 10}" x2="{x(time_ms):.1f}" y2="{axis_y}" '
+                    f'stroke="currentColor" stroke-dasharray="4 3"/>')
+        body.append(f'<text x="{x(time_ms) + 3:.1f}" y="{label_y}" fill="currentColor" font-size="10">'
+                    f'{escape(text)}</text>')
     lines = []
     for p in parts:
         spans = [(s, e, o) for q, s, e, o in segments if q == p]

@@ -117,3 +117,14 @@ def test_timeline_figure_uses_given_labels_and_refuses_an_empty_timeline():
         timeline_figure({})
     with pytest.raises(ValueError):
         timeline_figure({0: [(5, 5, M1)]})
+
+
+def test_timeline_marks_close_together_get_their_own_rows():
+    from pysim.draw import timeline_figure
+    fig = timeline_figure(_crash_timeline(), marks=[(9000, "first generation"), (10000, "c3 crashes"),
+                                                     (55000, "c3 evicted")])
+    root = ET.fromstring(fig.svg)
+    ys = {t.text: float(t.get("y")) for t in root.iter(SVG + "text")}
+    assert ys["first generation"] != ys["c3 crashes"]          # 1 s apart: would overlap
+    assert ys["c3 evicted"] == ys["first generation"]           # far apart: same row
+    assert "At 9 s: first generation. At 10 s: c3 crashes. At 55 s: c3 evicted." in fig.text
