@@ -7,6 +7,7 @@ from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
 from pysim.kafka.topic_config import TopicConfig
@@ -48,6 +49,17 @@ class Cluster:
     def advance(self, ms):
         """Move virtual time forward by ``ms`` milliseconds, running what falls due."""
         return self.sim.advance(ms)
+
+    @property
+    def faults(self):
+        """Produce faults to inject (lost responses, timeouts, leader changes): see faults.py."""
+        return faults_of(self)
+
+    def crash(self, client):
+        """The process running ``client`` dies now: it sends nothing more and its pending
+        work is lost (what it does is the client's ``_crash``)."""
+        self.trace.record("client.crash", getattr(client, "name", type(client).__name__))
+        client._crash(self.now_ms)
 
     # -- topics -----------------------------------------------------------------------
     def create_topic(self, name, num_partitions=1, config=None):

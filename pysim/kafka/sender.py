@@ -63,10 +63,13 @@ class _PartitionQueue:
 
 class Sender:
     """The requests of one producer. ``append(record)`` is the producer's way to the broker
-    (plain or with a producer id); ``finish(record, stored, error)`` its delivery report."""
+    (plain or with a producer id); ``prepare(record)`` is called first at every send (it
+    gives an idempotent record its sequence number); ``finish(record, stored, error)``
+    queues the delivery report."""
 
-    def __init__(self, cluster, settings, append, finish, actor):
+    def __init__(self, cluster, settings, prepare, append, finish, actor):
         self._c, self._s, self._append, self._finish, self._actor = cluster, settings, append, finish, actor
+        self._prepare = prepare
         self._sched = cluster.sim.scheduler
         self._faults = faults_of(cluster)
         self._parts = {}
@@ -105,6 +108,7 @@ class Sender:
             self._pump(pq)
 
     def _transmit(self, pq, record):
+        self._prepare(record)
         faults = self._faults
         fault = faults.decide(record.topic, record.partition, self._actor) if faults.armed else None
         if fault == TIME_OUT:
