@@ -343,10 +343,14 @@ class Producer:
 
     def _drain(self, budget_ms=None):
         """Serve reports and let virtual time run until nothing is queued or in flight, or
-        ``budget_ms`` has passed (None: at most message.timeout.ms, or 5 minutes when that
-        is infinite, which is when every record has failed or landed)."""
-        c = self._c
-        deadline = c.now_ms + (budget_ms if budget_ms is not None else (self._settings.message_timeout_ms or 300000))
+        ``budget_ms`` has passed. None: until every record has landed or failed, which
+        message.timeout.ms bounds (plus a last request.timeout.ms); when that is infinite
+        (0), at most one hour of virtual time."""
+        c, s = self._c, self._settings
+        if budget_ms is None:
+            budget_ms = s.message_timeout_ms + s.request_timeout_ms + s.retry_backoff_max_ms \
+                if s.message_timeout_ms else 3600000
+        deadline = c.now_ms + budget_ms
         while True:
             while self._reports or self._silent:     # callbacks may produce more
                 self._serve()
