@@ -26,7 +26,7 @@ def delivery_settings(conf):
     s.transactional_id = tid if tid else None          # librdkafka treats "" as unset
     s.transaction_timeout_ms = _int(conf, ("transaction.timeout.ms",), 60000, 1000, INT32_MAX)
     s.max_in_flight = _int(conf, ("max.in.flight.requests.per.connection", "max.in.flight"), 1000000, 1, 1000000)
-    s.retries = _int(conf, ("retries", "message.send.max.retries"), INT32_MAX, 0, INT32_MAX)
+    s.retries = _int(conf, ("message.send.max.retries", "retries"), INT32_MAX, 0, INT32_MAX)
     s.request_timeout_ms = _int(conf, ("request.timeout.ms",), 30000, 1, 900000)
     s.message_timeout_ms = _int(conf, ("message.timeout.ms", "delivery.timeout.ms"), 300000, 0, INT32_MAX)
     s.retry_backoff_ms = _int(conf, ("retry.backoff.ms",), 100, 1, 300000)
@@ -44,7 +44,7 @@ def delivery_settings(conf):
                 _refuse(f"`max.in.flight` must be set <= {IDEMPOTENT_MAX_IN_FLIGHT} when `enable.idempotence` is true")
         else:
             s.max_in_flight = IDEMPOTENT_MAX_IN_FLIGHT
-        if _given(conf, ("retries", "message.send.max.retries")):
+        if _given(conf, ("message.send.max.retries", "retries")):
             if s.retries < 1:
                 _refuse("`retries` must be set >= 1 when `enable.idempotence` is true")
         if acks is not None and acks != -1:
@@ -73,10 +73,12 @@ def _refuse(reason):
 
 
 def _int(conf, names, default, low, high):
-    """The first of ``names`` (a property and its aliases) that is set, as an int in range."""
-    for name in names:
-        if name in conf:
-            raw = conf[name]
+    """The first of ``names`` (a property, then its aliases) that is set, as an int in
+    range; errors name the property (names[0]), as librdkafka names an alias's target."""
+    name = names[0]
+    for alias in names:
+        if alias in conf:
+            raw = conf[alias]
             try:
                 value = raw if isinstance(raw, int) and not isinstance(raw, bool) else int(str(raw).strip())
             except ValueError:
@@ -92,16 +94,17 @@ def _int(conf, names, default, low, high):
 
 def _acks(conf):
     """acks / request.required.acks: -1 (or "all"), 0, 1 .. 1000; None when not set."""
-    for name in ("acks", "request.required.acks"):
-        if name in conf:
-            raw = str(conf[name]).strip()
+    name = "request.required.acks"
+    for alias in (name, "acks"):
+        if alias in conf:
+            raw = str(conf[alias]).strip()
             if raw == "all":
                 return -1
             try:
                 value = int(raw)
             except ValueError:
                 raise KafkaException(KafkaError(KafkaError._INVALID_ARG,
-                                                f'Invalid value "{raw}" for configuration property "{name}"')) from None
+                                                f'Invalid value for configuration property "{name}"')) from None
             if not -1 <= value <= 1000:
                 raise KafkaException(KafkaError(
                     KafkaError._INVALID_ARG,
