@@ -86,8 +86,9 @@ class Faults:
         self.armed = bool(self._scripted) or any(self._rates)
 
     # -- deciding -------------------------------------------------------------------------
-    def decide(self, topic, partition, actor):
-        """The fault that hits this request (one of the kinds above) or None; traced."""
+    def decide(self, topic, partition, actor, **detail):
+        """The fault that hits this request (one of the kinds above) or None; traced with
+        ``detail`` (the sender gives the record's msgid)."""
         kind = None
         for entry in self._scripted:
             if entry[1] == topic and (entry[2] is None or entry[2] == partition):
@@ -108,7 +109,7 @@ class Faults:
                 elif draw < loss + timeout + leader:
                     kind = NOT_LEADER
         if kind is not None:
-            self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition)
+            self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition, **detail)
         return kind
 
 
