@@ -124,6 +124,7 @@ class Producer:
         self._seqs = {}            # (topic, partition) -> next sequence number (idempotent)
         if self._idempotent and not self._transactional:
             self._new_producer_id(producer_states(c).new_producer_id(), 0)    # InitProducerId at start
+        self._idempotent_direct = self._idempotent and not self._transactional   # produce() inlines it
         self._faults = faults_of(c)
         self._sender = None        # requests in flight, made when faults are first armed
         self._msgid = 0
@@ -173,13 +174,24 @@ class Producer:
             raise KafkaException(KafkaError(KafkaError._UNKNOWN_PARTITION,
                                             "Unable to produce message: Local: Unknown partition"))
         if self._idempotent or self._faults.armed or self._sender is not None:
-            self._produce_managed(topic, partition, key, value, timestamp, headers, cb)
-            return
-        try:
-            rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
-        except KafkaException as e:     # the broker refused the record: a failed delivery
-            self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
-            return
+            if not self._idempotent_direct or self._faults.armed or self._sender is not None:
+                self._produce_managed(topic, partition, key, value, timestamp, headers, cb)
+                return
+            seqs, where = self._seqs, (topic, partition)     # idempotent, nothing can fail on the way
+            seq = seqs.get(where, 0)
+            try:
+                rec = append_with_id(self._c, topic, partition, key, value, timestamp or self._c.now_ms, headers,
+                                     self.name, self._pid, self._epoch, seq, False)
+            except KafkaException as e:
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
+            seqs[where] = seq + 1
+        else:
+            try:
+                rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
+            except KafkaException as e:     # the broker refused the record: a failed delivery
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
         if self._only_errors:
             return
         if cb is None:
