@@ -13,10 +13,19 @@ shape of list_topics().
 
 How pysim simplifies:
 
-- Delivery is instant: produce() appends the record before it returns, so nothing is ever
-  queued or in flight (purge() has nothing to purge) and flush() always returns 0. A
-  broker rejection (a record too large for the topic, a null key on a compacted topic)
-  comes back in the delivery report, as from a real broker.
+- Delivery is instant while nothing can go wrong on the way: produce() appends the record
+  before it returns, nothing is queued or in flight and flush() returns 0. A broker
+  rejection (a record too large for the topic, a null key on a compacted topic) comes
+  back in the delivery report, as from a real broker. Once faults are armed on the
+  cluster (``cluster.faults``, see faults.py) records go as requests that are in flight
+  until answered, with librdkafka's retries, timeouts and max.in.flight (see sender.py):
+  poll() and flush() then move virtual time until the answers come, and flush() returns
+  how many records are still on their way.
+- enable.idempotence: a producer id and per-partition sequence numbers, which the broker
+  uses to drop retried duplicates (producer_state.py); librdkafka's configuration rules
+  (producer_settings.py). transactional.id: librdkafka's transaction state machine
+  (producer_txn.py) in front of the cluster's coordinator (transactions.py); markers take
+  an offset, read_committed consumers skip aborted records (fetcher.py).
 - The producer knows every topic's metadata from the start. librdkafka learns it with its
   first request, so for a topic it has not used yet it reports a bad partition in the
   delivery report (partition=99 of a topic created on the fly) instead of raising.
@@ -26,8 +35,8 @@ How pysim simplifies:
   its timeout (an infinite timeout does not wait: a real producer would block for good).
 - Delivery reports carry headers() None, as confluent-kafka documents for its callbacks;
   the stored record keeps them.
-- Transactions are not simulated yet: with transactional.id set, produce() and the
-  transactional methods raise KafkaException(_NOT_IMPLEMENTED).
+- Each record is its own request (no batching: linger.ms and batch.size change nothing
+  but the Java partitioner's choices).
 
 pysim-only configuration (librdkafka rejects it, so remove it before pointing a script at
 a real cluster): ``pysim.java.partitioner`` = ``round_robin`` | ``sticky`` | ``builtin``
