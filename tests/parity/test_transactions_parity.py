@@ -77,6 +77,23 @@ def marker_offsets(kafka, conf, topic, tid):
     return sorted(delivered, key=lambda d: d[1]), read, tuple(watermarks)
 
 
+def send_offsets_argument_errors(kafka, conf, topic, tid):
+    p = kafka.Producer(dict(conf, **{"transactional.id": tid}))
+    p.init_transactions(10)
+    p.begin_transaction()
+    meta = kafka.Consumer(dict(conf, **{"group.id": f"{tid}-group"})).consumer_group_metadata()
+    out = []
+    for positions, metadata in ((topic, meta), ([kafka.TopicPartition(topic, 0, 1)], None), ([1], meta),
+                                ([], meta), ([kafka.TopicPartition(topic, 0, -1001)], meta)):
+        try:
+            p.send_offsets_to_transaction(positions, metadata, 10)
+            out.append(None)
+        except TypeError as e:
+            out.append(str(e))
+    p.abort_transaction(10)
+    return out
+
+
 def idempotence_refusals(kafka, conf):
     out = []
     for extra in ({"enable.idempotence": True, "acks": 1},
@@ -107,6 +124,11 @@ def test_markers_take_one_offset_each_as_on_the_mock(rdkafka, pysim):
     assert sim == real
     delivered, read, watermarks = sim
     assert [o for _, o in delivered] == [0, 1, 2, 4, 5, 7] and watermarks == (0, 9)
+
+
+def test_send_offsets_argument_errors_agree(rdkafka, pysim):
+    real = send_offsets_argument_errors(rdkafka.kafka, rdkafka.conf, rdkafka.topic("txn-args"), "parity-args")
+    assert send_offsets_argument_errors(pysim.kafka, pysim.conf, pysim.topic("txn-args"), "parity-args") == real
 
 
 def test_idempotence_refusals_agree(rdkafka, pysim):

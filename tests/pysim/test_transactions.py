@@ -146,10 +146,13 @@ def test_call_order_errors_name_the_state(cluster):
 def test_send_offsets_checks_its_arguments(cluster):
     p = ready()
     p.begin_transaction()
-    err = error_of(lambda: p.send_offsets_to_transaction([TopicPartition("t", 0, 1)], None))
-    assert (err.code(), err.str()) == (KafkaError._INVALID_ARG, "cgmetadata and offsets are required parameters")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="^expected bytes, NoneType found$"):
+        p.send_offsets_to_transaction([TopicPartition("t", 0, 1)], None)
+    with pytest.raises(TypeError, match="^requires list of TopicPartition$"):
         p.send_offsets_to_transaction("t", _metadata())
+    with pytest.raises(TypeError, match="^expected cimpl.TopicPartition$"):
+        p.send_offsets_to_transaction([1], _metadata())
+    p.send_offsets_to_transaction([], _metadata())                                   # nothing: no-op
     p.send_offsets_to_transaction([TopicPartition("t", 0, -1001)], _metadata())   # nothing valid: no-op
     p.commit_transaction()
     assert cluster.group_commits("g") == {}
