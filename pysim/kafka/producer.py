@@ -9,7 +9,9 @@ the binding's wording), KafkaException(_UNKNOWN_PARTITION) raised by produce() f
 partition the topic does not have, an unknown topic reported once in a delivery report
 (UNKNOWN_TOPIC_OR_PART) and then raised by produce() (_UNKNOWN_TOPIC), headers as a dict
 or a list of (str, value) tuples read back as a list of (str, bytes) tuples, and the
-shape of list_topics().
+shape of list_topics(); and (tests/parity/test_transactions_parity.py) the transactional
+API's errors in each state, the offsets transaction markers take, and the configuration
+that enable.idempotence / transactional.id refuse.
 
 How pysim simplifies:
 
