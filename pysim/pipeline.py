@@ -20,6 +20,16 @@ reads ``out`` in full.
   between the flush and the commit makes the new instance process the batch again:
   duplicates downstream.
 
+``effects`` adds an external effect per processed input, e.g. charging a payment in a
+database, which no Kafka transaction covers:
+
+- ``"naive"``: every processing of an input appends a row (input id, charge). An attempt
+  that crashed or aborted after charging is processed again: a double effect, even with
+  transactions.
+- ``"keyed"``: the row is keyed by the input's stable (topic, partition, offset) and a
+  second insert of the same key is ignored (a UNIQUE constraint with ON CONFLICT DO
+  NOTHING): a replay is harmless.
+
 Random choices come from the cluster's stream ``pipeline``; faults from ``faults.produce``.
 """
 
@@ -27,16 +37,21 @@ from pysim import kafka
 from pysim.kafka import KafkaException, TopicPartition
 
 MODES = ("transactional", "at_least_once")
+EFFECTS = (None, "naive", "keyed")
 GROUP = "processor"
 
 
 def run(seed=0, inputs=100, partitions=3, keys=10, batch=5, mode="transactional", crash_rate=0.1,
-        abort_rate=0.05, loss_rate=0.0, timeout_rate=0.0, leader_change_rate=0.0, bootstrap="pipeline:9092"):
-    """Run the pipeline; returns {"produced", "consumed", "aborted", "stats"} where the first
-    three are pysim.checker.check()'s arguments (a read's ``attempt`` names the processing
-    attempt that wrote it) and stats counts transactions, crashes, aborts and virtual ms."""
+        abort_rate=0.05, loss_rate=0.0, timeout_rate=0.0, leader_change_rate=0.0, effects=None,
+        bootstrap="pipeline:9092"):
+    """Run the pipeline; returns {"produced", "consumed", "aborted", "effects", "stats"}: the
+    first four are pysim.checker.check()'s arguments (a read's ``attempt`` names the
+    processing attempt that wrote it; effects are (input id, charge) rows) and stats counts
+    transactions, crashes, aborts and virtual ms."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if effects not in EFFECTS:
+        raise ValueError(f"effects must be one of {EFFECTS}, got {effects!r}")
     kafka.reset_all(seed=seed)
     c = kafka.cluster(bootstrap)
     c.create_topic("in", partitions)
@@ -53,6 +68,7 @@ def run(seed=0, inputs=100, partitions=3, keys=10, batch=5, mode="transactional"
     rng = c.sim.rng.stream("pipeline")
     stats = {"transactions": 0, "crashes": 0, "aborts": 0, "fatal": 0, "instances": 0}
     aborted, attempt = [], [0]
+    ledger = {}                  # the external database: row key -> (input id, charge)
     processor = _Processor(conf, partitions, mode, stats)
     done = 0
     while done < inputs:
@@ -64,6 +80,8 @@ def run(seed=0, inputs=100, partitions=3, keys=10, batch=5, mode="transactional"
             processor = _Processor(conf, partitions, mode, stats)
             continue
         attempt[0] += 1
+        if effects is not None:
+            _charge(ledger, batch_msgs, effects)
         tokens = processor.write(batch_msgs, attempt[0])
         roll = rng.random()
         if roll < crash_rate:                       # outputs written, progress not recorded
@@ -95,7 +113,19 @@ def run(seed=0, inputs=100, partitions=3, keys=10, batch=5, mode="transactional"
     c.faults.clear()
     consumed = _read_output(conf, partitions)
     stats["virtual_ms"] = c.now_ms
-    return {"produced": produced, "consumed": consumed, "aborted": aborted, "stats": stats}
+    return {"produced": produced, "consumed": consumed, "aborted": aborted, "effects": list(ledger.values()),
+            "stats": stats}
+
+
+def _charge(ledger, msgs, effects):
+    """The external effect of processing ``msgs``: one charge row per input."""
+    for m in msgs:
+        input_id = m.value().decode()
+        row = (input_id, 100 + int(input_id[1:]) % 50)
+        if effects == "keyed":
+            ledger.setdefault((m.topic(), m.partition(), m.offset()), row)    # ON CONFLICT DO NOTHING
+        else:
+            ledger[len(ledger)] = row
 
 
 class _Processor:

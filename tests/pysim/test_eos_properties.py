@@ -112,3 +112,14 @@ def test_a_pipeline_run_is_a_function_of_its_seed():
 def test_pipeline_refuses_an_unknown_mode():
     with pytest.raises(ValueError, match="mode must be one of"):
         pipeline.run(mode="exactly_twice")
+    with pytest.raises(ValueError, match="effects must be one of"):
+        pipeline.run(effects="twice")
+
+
+def test_transactions_do_not_cover_an_external_effect_but_a_stable_key_does():
+    naive = pipeline.run(seed=2, inputs=80, crash_rate=0.2, abort_rate=0.1, effects="naive")
+    result = check(naive["produced"], naive["consumed"], aborted=naive["aborted"], effects=naive["effects"])
+    assert result.of("double_effect") and result.of("duplicate") == [] and result.of("lost_write") == []
+    keyed = pipeline.run(seed=2, inputs=80, crash_rate=0.2, abort_rate=0.1, effects="keyed")
+    assert check(keyed["produced"], keyed["consumed"], aborted=keyed["aborted"], effects=keyed["effects"]).ok
+    assert sorted(row[0] for row in keyed["effects"]) == sorted(w["id"] for w in keyed["produced"])
