@@ -16,6 +16,10 @@ whether something goes wrong with it:
   from the seeded stream ``faults.produce`` instead; scripted faults come first.
 - ``clear()``: no more faults (requests already in flight keep their fate).
 
+A lost response and a request that never arrives both leave the partition's connection
+silent: what the producer sends after it does not arrive either, until the timeout
+closes the connection and everything in flight on it is retried (see sender.py).
+
 A partition given as ``None`` matches every partition of the topic. While no fault is
 armed, producers take their instant path (produce() appends before it returns); once one
 is armed, every producer of the cluster sends requests that are in flight until their
