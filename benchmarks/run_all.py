@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
 on one workload (see workload.py), the consumer assignors' time for a large group
-(bench_assignors.py), plus benchmarks/browser_boot.py when it exists."""
+(bench_assignors.py), exactly-once costs (bench_transactions.py), plus
+benchmarks/browser_boot.py when it exists."""
 
 import datetime
 import json
@@ -120,6 +121,12 @@ def assignors() -> dict:
     return run_json("assignors", [sys.executable, HERE / "bench_assignors.py"])
 
 
+def transactions() -> dict:
+    """bench_transactions.py: 1,000 read-process-write transactions checked by pysim.checker,
+    and idempotent against plain produce throughput (CPython)."""
+    return run_json("bench_transactions", [sys.executable, HERE / "bench_transactions.py"])
+
+
 def summarize(throughput: dict) -> dict:
     cpython, pyodide, mock = (throughput.get(k, {}) for k in ("pysim_cpython", "pysim_pyodide", "mockafka_cpython"))
     out = {}
@@ -187,6 +194,22 @@ def markdown(report: dict) -> str:
         for key in sorted({k.rsplit("/", 1)[0] for k in ms}):
             strategy, shape = key.split("/")
             lines.append(f"| {strategy} | {shape} | {ms[key + '/from_scratch']} | {ms[key + '/one_joined']} |")
+    txn = report.get("transactions") or {}
+    lines += ["", "## Exactly-once (CPython)", ""]
+    if "error" in txn or not txn:
+        lines.append(f"not measured: {txn.get('error', 'no result')}")
+    else:
+        t = txn["transactions"]
+        lines += [
+            "| measure | value | target |",
+            "|---|---:|---|",
+            f"| {t['committed_transactions']} read-process-write transactions with crashes, checked | "
+            f"{t['with_check_seconds']} s ({'no anomaly' if t['ok'] else t['anomalies']}) | "
+            f"< {txn['targets']['transactions_seconds_max']} s ({'met' if txn['transactions_met'] else 'MISSED'}) |",
+            f"| produce/s plain / idempotent | {txn['produce_per_s_plain']} / {txn['produce_per_s_idempotent']} "
+            f"({txn['idempotent_slowdown']}x) | <= {txn['targets']['idempotent_slowdown_max']}x "
+            f"({'met' if txn['idempotent_met'] else 'MISSED'}) |",
+        ]
     boot = report.get("browser_boot")
     lines += ["", "## Browser boot", ""]
     if boot is None:
@@ -218,6 +241,7 @@ def main() -> int:
         "ratios": summarize(throughput),
         "targets": TARGETS,
         "assignors": assignors(),
+        "transactions": transactions(),
         "browser_boot": browser_boot(),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
@@ -226,6 +250,8 @@ def main() -> int:
     failed = [k for k, v in throughput.items() if "error" in v]
     if "error" in report["assignors"]:
         failed.append("assignors")
+    if "error" in report["transactions"]:
+        failed.append("transactions")
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:

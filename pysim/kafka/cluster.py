@@ -8,6 +8,7 @@ from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.group_coordinator import coordinator_of
+from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
 from pysim.kafka.topic_config import TopicConfig
@@ -56,6 +57,11 @@ class Cluster:
     def advance(self, ms):
         """Move virtual time forward by ``ms`` milliseconds, running what falls due."""
         return self.sim.advance(ms)
+
+    @property
+    def faults(self):
+        """Produce faults to inject (lost responses, timeouts, leader changes): see faults.py."""
+        return faults_of(self)
 
     # -- topics -----------------------------------------------------------------------
     def create_topic(self, name, num_partitions=1, config=None):

@@ -137,6 +137,7 @@ class Consumer:
                                 _config.as_bool(conf.get("enable.partition.eof", False)), auto_store,
                                 _int_conf(conf, "max.partition.fetch.bytes", 1048576),
                                 _int_conf(conf, "fetch.max.bytes", 52428800))
+        self._fetcher.read_committed = conf.get("isolation.level", "read_committed") == "read_committed"
         self._auto_store = auto_store
         self._coordinator = coordinator_of(self._c)
         self._listener = _GroupListener(self)

@@ -30,6 +30,8 @@ class KafkaError:
     _UNKNOWN_GROUP = -179
     _MAX_POLL_EXCEEDED = -147
     _FATAL = -150
+    _PURGE_INFLIGHT = -151
+    _PURGE_QUEUE = -152
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0
     OFFSET_OUT_OF_RANGE = 1
@@ -73,6 +75,7 @@ class KafkaError:
     FENCED_INSTANCE_ID = 82
     INVALID_RECORD = 87
     UNSTABLE_OFFSET_COMMIT = 88
+    PRODUCER_FENCED = 90
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code
@@ -128,6 +131,15 @@ def _default_reason(code):
         KafkaError._UNKNOWN_TOPIC: "Local: Unknown topic",
         KafkaError.OFFSET_OUT_OF_RANGE: "Broker: Offset out of range",
         KafkaError.TOPIC_ALREADY_EXISTS: "Broker: Topic already exists",
+        KafkaError.ILLEGAL_GENERATION: "Broker: Specified group generation id is not valid",
+        KafkaError.UNKNOWN_MEMBER_ID: "Broker: Unknown member",
+        KafkaError.INVALID_PRODUCER_EPOCH: "Broker: Producer attempted an operation with an old epoch",
+        KafkaError.INVALID_PRODUCER_ID_MAPPING: "Broker: Producer attempted to use a producer id which is not "
+                                                "currently assigned to its transactional id",
+        KafkaError.PRODUCER_FENCED: "Broker: There is a newer producer with the same transactionalId which "
+                                    "fences the current one",
+        KafkaError._FENCED: "Local: This instance has been fenced by a newer instance",
+        KafkaError._STATE: "Local: Erroneous state",
     }.get(code, _name_of(code))
 
 
