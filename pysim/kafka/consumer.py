@@ -12,15 +12,21 @@ a real single-threaded program polling them in turn would; a multi-threaded prog
 polls them in parallel is not modelled. An infinite timeout (None or negative) waits at
 most max.poll.interval.ms (a real client would block forever on an idle topic).
 
-Group protocol: subscribe() joins the group at once (the coordinator gives a member id and
-the assignment) but, as in librdkafka, the assignment takes effect inside a later poll()
-(or consume() / close()), which runs on_revoke / on_assign / on_lost there. The subscribed
-topics are re-resolved every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's
-default) of virtual time, so a topic created later, or one that a ``^regex`` matches,
-joins the assignment then. Background work that librdkafka does on its own threads (the
-auto commit every auto.commit.interval.ms) runs on scheduler timers, so it happens whenever
-virtual time moves, also while the application is busy and not polling; the metadata
-refresh happens when poll() runs.
+Group protocol: subscribe() joins the group at once (the coordinator gives a member id;
+the generation forms after group.initial.rebalance.delay.ms on an empty group) but, as in
+librdkafka, the assignment takes effect inside a later poll() (or consume() / close()),
+which runs on_revoke / on_assign / on_lost there. The subscribed topics are re-resolved
+every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's default) of virtual time,
+so a topic created later, or one that a ``^regex`` matches, joins the assignment then.
+
+The background thread: what librdkafka does on its own threads runs on scheduler timers, so
+it happens whenever virtual time moves, also while the application is busy and not polling
+(``cluster.advance``, another client's poll): heartbeats every heartbeat.interval.ms (their
+answer tells of a rebalance, an eviction or a fence), the auto commit of stored offsets
+every auto.commit.interval.ms, and the max.poll.interval.ms check (once a second: a member
+that has not polled for that long leaves the group, reports _MAX_POLL_EXCEEDED, loses its
+partitions and rejoins at its next poll). ``cluster.crash(consumer)`` stops all of it at
+once (``_crash``). The metadata refresh happens when poll() runs.
 """
 
 from collections import deque
@@ -310,6 +316,7 @@ class Consumer:
         self._member_id, self._generation = None, NO_GENERATION
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
             self._ops.append(("join",))
         else:
@@ -324,7 +331,17 @@ class Consumer:
         self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
             KafkaError._FATAL, f"Fatal consumer error: {_ERR_STR[KafkaError.FENCED_INSTANCE_ID]}", fatal=True))))
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
+
+    def _stop_fetching_lost(self):
+        """The assignment is lost: librdkafka pauses its fetchers at once (no message of a
+        lost partition reaches the application again); the application hears of it, and
+        its on_lost runs, at the next poll(). Traced as the end of ownership now."""
+        keys = list(self._fetcher.states)
+        self._trace_release(keys, "lost")
+        for key in keys:
+            self._fetcher.pause(self._fetcher.states[key])
 
     def _poll_tick_after(self, ms):
         """The first tick of the 1 s max.poll.interval.ms timer strictly after ``ms``."""
@@ -352,6 +369,7 @@ class Consumer:
         self._leave_group("max.poll.interval.ms exceeded")
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
+            self._stop_fetching_lost()
             self._ops.append(("lost",))
         self._ops.append(("join",))
 
@@ -540,7 +558,8 @@ class Consumer:
             reason = "close"
         by_name = {}
         for key in keys:
-            by_name.setdefault(self._owner_names.pop(key, self._trace_name()), []).append(list(key))
+            if key in self._owner_names:          # not already traced as lost
+                by_name.setdefault(self._owner_names.pop(key), []).append(list(key))
         for name, parts in by_name.items():
             self._c.trace.record("owner.release", name, group=self._group, generation=self._generation,
                                  partitions=parts, reason=reason)

@@ -542,3 +542,85 @@ def metadata_shape(kafka, conf, topic):
         "cluster_id": (type(md.cluster_id).__name__, producer.cluster_id(10) == md.cluster_id),
         "repr": (repr(t), repr(p), str(p)),
     }
+
+
+# -- group liveness: time passes while the application is busy -----------------------------
+class Clock:
+    """Wall time against the mock, virtual time in pysim: ``sleep`` is the application being
+    busy (no poll); ``now`` reads the side's clock in seconds."""
+
+    def __init__(self, kafka, conf):
+        cluster = getattr(kafka, "cluster", None)
+        self._cluster = cluster(conf["bootstrap.servers"]) if cluster is not None else None
+
+    def sleep(self, seconds):
+        if self._cluster is not None:
+            self._cluster.advance(int(seconds * 1000))
+        else:
+            import time
+            time.sleep(seconds)
+
+    def now(self):
+        if self._cluster is not None:
+            return self._cluster.now_ms / 1000
+        import time
+        return time.monotonic()
+
+
+def first_message(consumer, limit=15.0, step=0.2):
+    """Poll until a message arrives (the group forms first); None after ``limit`` polls' time."""
+    for _ in range(int(limit / step)):
+        msg = consumer.poll(step)
+        if msg is not None and msg.error() is None:
+            return msg
+    return None
+
+
+def background_auto_commit(kafka, conf, topic, group):
+    """librdkafka commits stored offsets from its background thread: poll offset 0 (offset 1
+    is stored), stay busy past auto.commit.interval.ms without polling, and offset 1 is
+    committed. With enable.auto.offset.store=false nothing was stored, nothing committed."""
+    produce_to_partitions(kafka, conf, topic, per_partition=3, partitions=[0])
+    clock = Clock(kafka, conf)
+    out = {}
+    for store in (True, False):
+        consumer = kafka.Consumer(consumer_conf(conf, f"{group}-{store}", **{
+            "enable.auto.commit": True, "auto.commit.interval.ms": 1000, "enable.auto.offset.store": store}))
+        consumer.subscribe([topic])
+        msg = first_message(consumer)
+        clock.sleep(2.5)
+        committed = consumer.committed([kafka.TopicPartition(topic, 0)], timeout=10)[0].offset
+        out[f"store={store}"] = (msg.partition(), msg.offset(), committed)
+        consumer.close()
+    return out
+
+
+def static_close_waits_for_the_session_timeout(kafka, conf, topic, group):
+    """A static member (group.instance.id) sends no LeaveGroup on close: the other member
+    gets its partitions only once the coordinator's session timeout (6 s) evicts it. The
+    session counts from the last heartbeat (every 0.5 s), so the eviction comes between
+    5.5 and 6 s after the close on a broker; the mock takes longer (its rebalance waits)."""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    clock = Clock(kafka, conf)
+    extra = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
+    a = kafka.Consumer(consumer_conf(conf, group, **{"group.instance.id": "a-1", **extra}))
+    b = kafka.Consumer(consumer_conf(conf, group, **extra))
+    for consumer in (a, b):
+        consumer.subscribe([topic])
+    for _ in range(75):
+        a.poll(0.1)
+        b.poll(0.1)
+        if a.assignment() and b.assignment():
+            break
+    shares = sorted([len(a.assignment()), len(b.assignment())])
+    a.close()
+    closed = clock.now()
+    held_before_timeout = None
+    while clock.now() - closed < 20 and len(b.assignment()) < 4:
+        b.poll(0.2)
+        if clock.now() - closed < 5 and held_before_timeout is None:
+            held_before_timeout = len(b.assignment())
+    waited, b_after = clock.now() - closed, len(b.assignment())
+    b.close()
+    return {"shares": shares, "b_before_5s": held_before_timeout, "b_after": b_after,
+            "waited_most_of_the_session": waited >= 5.0, "within_20s": waited < 20}

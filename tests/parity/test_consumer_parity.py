@@ -144,3 +144,22 @@ def test_argument_and_state_errors_agree(sides):
     assert real["assignment"] == [(0, 5), (2, -1000)]
     assert real["closed"] == [("RuntimeError", "Consumer closed")] * 5
     _assert_same(real, sim)
+
+
+def test_background_auto_commit_commits_a_stored_offset_while_the_application_is_busy(sides):
+    topic = "c-auto-commit"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.background_auto_commit, topic, "c-auto-commit-group")
+    assert real == {"store=True": (0, 0, 1), "store=False": (0, 0, -1001)}
+    _assert_same(real, sim)
+
+
+def test_a_static_member_that_closes_is_evicted_only_by_the_session_timeout(sides):
+    topic = "c-static-close"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.static_close_waits_for_the_session_timeout, topic, "c-static-group")
+    assert real == {"shares": [2, 2], "b_before_5s": 2, "b_after": 4,
+                    "waited_most_of_the_session": True, "within_20s": True}
+    _assert_same(real, sim)

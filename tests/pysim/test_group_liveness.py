@@ -49,6 +49,57 @@ def _events(c, kind):
     return [e for e in c.trace if e.kind == kind]
 
 
+def _golden(c, names):
+    """The group's story in the trace: (ms, kind, who, reason[, partitions]), members named."""
+    out = []
+    for e in c.trace:
+        if e.kind.startswith(("group.", "owner.", "client.", "consumer.max")) and e.kind not in (
+                "group.assign", "group.revoke", "group.lost"):
+            row = (e.time_ms, e.kind, names.get(e.actor, e.actor), e.data.get("reason", ""))
+            parts = [p for _, p in e.data.get("partitions", [])]
+            out.append(row + (parts,) if parts else row)
+    return out
+
+
+def test_golden_crash_and_clean_close():
+    c = _cluster()
+    a, b = _consumer("a"), _consumer("b")
+    _run(c, {"a": a, "b": b}, 10_000)
+    names = {a.memberid(): "a", b.memberid(): "b"}
+    c.crash(a)
+    _run(c, {"b": b}, 60_000)
+    assert _golden(c, names) == [
+        (0, "group.join", "a", ""),
+        (0, "group.prepare", "coordinator", "new member joined"),
+        (0, "group.join", "b", ""),                              # within the delay: extended to 6 s
+        (6000, "group.rebalance", "coordinator", ""),
+        (6000, "owner.grant", "b", "", [2, 3]),
+        (6000, "owner.grant", "a", "", [0, 1]),
+        (10_000, "client.crash", "a", ""),
+        (10_000, "owner.release", "a", "crash", [0, 1]),
+        (54_000, "group.evict", "a", "session timeout"),         # last heartbeat 9000 + 45000
+        (54_000, "group.prepare", "coordinator", "member's session timed out"),
+        (54_000, "owner.release", "b", "revoke", [2, 3]),        # b's heartbeat at 54000 tells it
+        (54_000, "group.rebalance", "coordinator", ""),
+        (54_000, "owner.grant", "b", "", [0, 1, 2, 3]),
+    ]
+    c2 = kafka.Consumer({"bootstrap.servers": BOOT, "group.id": "g", "client.id": "c2"})
+    c2.subscribe([TOPIC])
+    _run(c, {"b": b, "c2": c2}, 70_000)
+    names[c2.memberid()] = "c2"
+    start = len(_golden(c, names))
+    c2.close()
+    _run(c, {"b": b}, 80_000)
+    assert _golden(c, names)[start:] == [
+        (70_000, "owner.release", "c2", "close", [2, 3]),
+        (70_000, "group.leave", "c2", "close"),
+        (70_000, "group.prepare", "coordinator", "member left (close)"),
+        (72_000, "owner.release", "b", "revoke", [0, 1]),        # b's next heartbeat
+        (72_000, "group.rebalance", "coordinator", ""),
+        (72_000, "owner.grant", "b", "", [0, 1, 2, 3]),
+    ]
+
+
 def test_a_crash_is_noticed_only_when_the_session_times_out():
     c = _cluster()
     a, b = _consumer("a"), _consumer("b")
@@ -228,7 +279,7 @@ def test_a_second_live_instance_fences_the_first():
     doubled = availability.double_owned(c.trace, "g", TOPIC)
     assert {p for _, p, _ in doubled} == {0, 1, 2, 3}
     timeline = availability.ownership_timeline(c.trace, "g", TOPIC, end_ms=c.now_ms)
-    assert [(s, e) for s, e, owner in timeline[0] if isinstance(owner, tuple)] == [(7000, 11000)]   # until it polled
+    assert [(s, e) for s, e, owner in timeline[0] if isinstance(owner, tuple)] == [(7000, 9000)]   # until fenced
 
 
 # -- eager vs cooperative ------------------------------------------------------------------
@@ -315,3 +366,31 @@ def test_a_crash_scenario_gives_one_trace_digest():
         _run(c, consumers, 70_000)
         return c.trace.digest()
     assert len({scenario() for _ in range(10)}) == 1
+
+
+def test_a_round_drops_members_that_do_not_rejoin_within_the_rebalance_timeout():
+    """Through the coordinator alone (a librdkafka member would leave on max.poll.interval.ms
+    first): the round waits the rebalance timeout, then forms without the silent member."""
+    c = _cluster(delay=0)
+    coordinator = coordinator_of(c)
+
+    class Listener:
+        def __init__(self):
+            self.got = []
+
+        def on_assignment(self, generation, partitions):
+            self.got.append((generation, partitions))
+
+    la, lb = Listener(), Listener()
+    a, _ = coordinator.join("g", None, [TOPIC], la, "a", rebalance_timeout_ms=10_000)
+    assert la.got == [(1, [(TOPIC, p) for p in range(4)])]
+    b, _ = coordinator.join("g", None, [TOPIC], lb, "b", rebalance_timeout_ms=10_000)
+    assert coordinator.heartbeat("g", a, 1) == kafka.KafkaError.REBALANCE_IN_PROGRESS
+    assert coordinator.heartbeat("g", b, -1) is None          # joined: waiting for the round
+    c.advance(9999)
+    assert coordinator.rebalancing("g")
+    c.advance(1)
+    evict, = _events(c, "group.evict")
+    assert (evict.actor, evict.data["reason"], evict.time_ms) == (a, "rebalance timeout", 10_000)
+    assert lb.got == [(2, [(TOPIC, p) for p in range(4)])]
+    assert coordinator.heartbeat("g", a, 1) == kafka.KafkaError.UNKNOWN_MEMBER_ID
