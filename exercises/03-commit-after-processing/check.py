@@ -32,9 +32,10 @@ STOP_AT_MS = 240_000           # the service is stopped (SIGTERM) at 4 minutes o
 FATES = {"worker-1": (6, "before booking"), "worker-2": (5, "after booking"), "worker-3": None}
 
 
-class ProcessKilled(BaseException):
-    """The worker's process died (kill -9): nothing after this line ran. A BaseException,
-    so that an ``except Exception`` in the worker cannot pretend the process lived on."""
+class ProcessKilled(SystemExit):
+    """The worker's process died (kill -9): nothing after this line ran. A SystemExit, so
+    that an ``except Exception`` in the worker cannot pretend the process lived on;
+    ledger.deploy() catches it and starts the next process."""
 
 
 class _Ledger:
@@ -103,7 +104,7 @@ class _Ledger:
         self.killed.append(consumer)
         self.cluster.trace.record("ledger.killed", "deploy", process=self.current[0])
         self.cluster.crash(consumer)
-        raise ProcessKilled()
+        raise ProcessKilled(f"{self.current[0]} was killed")
 
 
 def setup():

@@ -31,10 +31,11 @@ TRANSIENT = {9: 1, 20: 2}                          # payment number -> attempts 
 HEADERS = ("x-original-topic", "x-original-partition", "x-original-offset", "x-error", "x-attempts")
 
 
-class ServiceStopped(BaseException):
+class ServiceStopped(SystemExit):
     """The service was stopped (SIGTERM at 90 s): raised by process() into a loop that never
-    returned, so processor.run() can end the run. A BaseException, so ``except Exception``
-    around process() does not swallow it."""
+    returned, so processor.run() can end the run. A SystemExit, so ``except Exception``
+    around process() does not swallow it, and one that escapes (main() called without
+    processor.run) is reported by the harness as the learner's exit, not a broken harness."""
 
 
 def _payment(n):
@@ -54,7 +55,7 @@ class _Processor:
             raise TypeError("processor.process() takes a payment: a Message from poll() on \"payments\" "
                             "(check msg.error() first)")
         if not self.running():
-            raise ServiceStopped()
+            raise ServiceStopped("the service was stopped at 90 s of virtual time")
         self.cluster.advance(ATTEMPT_MS)
         payment_id, currency, _ = msg.value().decode().split()
         n = int(payment_id[4:])

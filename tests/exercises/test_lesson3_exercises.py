@@ -118,3 +118,9 @@ def test_runs_are_deterministic(folder):
     digest = _trace().digest()
     second = run_exercise(_read(folder), check)
     assert first["stdout"] == second["stdout"] and digest == _trace().digest()
+
+
+def test_a_stopped_service_outside_processor_run_is_the_learners_exit_not_a_broken_harness():
+    code = _read(DLQ, "wrong/retry_forever.py").replace("processor.run(main)", "main()")
+    result = run_exercise(code, _read(DLQ, "check.py"))
+    assert result["error"]["source"] == "learner" and result["error"]["type"] == "ServiceStopped"
