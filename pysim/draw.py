@@ -10,6 +10,8 @@ order of the keys, never from ``hash()``.
 
 from html import escape
 
+from pysim.kafka.log import ControlRecord
+
 # Fill colours for keys, readable under dark text in light mode and light text in dark
 # mode (used with fill-opacity, so the page background shows through).
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
@@ -51,7 +53,9 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
     group will read). ``fields`` names what each cell shows under its offset ("key",
-    "value"). Cells are coloured by key. Returns a Figure."""
+    "value"). Cells are coloured by key; a transaction's COMMIT or ABORT marker is a dashed
+    cell of its own (it takes an offset), an aborted record is faded and struck through, and
+    a last stable offset below the high watermark is marked. Returns a Figure."""
     unknown = [f for f in fields if f not in ("key", "value")]
     if unknown:
         raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
@@ -84,16 +88,32 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                         f'fill="currentColor">…</text>')
             x += CELL_W
         cell_x = {}
+        log = cluster.log(topic, p)
+        aborted = getattr(log, "aborted", ())
         for rec in shown:
-            key = _label(rec.key, 40)
-            fill = colour[key] if key_colours else "currentColor"
-            body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
-                        f'fill="{fill}" fill-opacity="0.35" stroke="currentColor"/>')
-            body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 13}" text-anchor="middle" '
-                        f'fill="currentColor" font-size="11">{rec.offset}</text>')
-            for i, field in enumerate(fields):
-                body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 27 + 12 * i}" text-anchor="middle" '
-                            f'fill="currentColor" font-size="9">{escape(_label(getattr(rec, field), 9))}</text>')
+            mid = x + (CELL_W - 4) / 2
+            if isinstance(rec, ControlRecord):
+                # A transaction marker: takes an offset, never reaches a consumer.
+                body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
+                            f'fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="4 2"/>')
+                body.append(f'<text x="{mid}" y="{y + 13}" text-anchor="middle" fill="currentColor" '
+                            f'font-size="11">{rec.offset}</text>')
+                body.append(f'<text x="{mid}" y="{y + 27}" text-anchor="middle" fill="currentColor" '
+                            f'font-size="9" font-weight="bold">{"COMMIT" if rec.commit else "ABORT"}</text>')
+            else:
+                key = _label(rec.key, 40)
+                fill = colour[key] if key_colours else "currentColor"
+                body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
+                            f'fill="{fill}" fill-opacity="{0.12 if rec.offset in aborted else 0.35}" '
+                            f'stroke="currentColor"/>')
+                body.append(f'<text x="{mid}" y="{y + 13}" text-anchor="middle" '
+                            f'fill="currentColor" font-size="11">{rec.offset}</text>')
+                for i, field in enumerate(fields):
+                    body.append(f'<text x="{mid}" y="{y + 27 + 12 * i}" text-anchor="middle" '
+                                f'fill="currentColor" font-size="9">{escape(_label(getattr(rec, field), 9))}</text>')
+                if rec.offset in aborted:
+                    body.append(f'<line x1="{x + 3}" y1="{y + cell_h - 3}" x2="{x + CELL_W - 7}" y2="{y + 3}" '
+                                f'stroke="currentColor" stroke-width="1.5"/>')
             cell_x[rec.offset] = x
             x += CELL_W
         end_x = x
@@ -104,11 +124,27 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         first_x = LABEL_W + (CELL_W if truncated else 0)
         body.append(f'<text x="{first_x}" y="{y - 6}" fill="currentColor" font-size="10">'
                     f'log start {low}</text>')
+        lso = log.last_stable_offset if hasattr(log, "last_stable_offset") else high
+        if lso < high:
+            lx = cell_x.get(lso, end_x)
+            body.append(f'<line x1="{lx - 2}" y1="{y - 4}" x2="{lx - 2}" y2="{y + cell_h + 4}" '
+                        f'stroke="currentColor" stroke-width="2"/>')
+            body.append(f'<text x="{lx + 2}" y="{y + cell_h + 14}" fill="currentColor" font-size="10">'
+                        f'last stable offset {lso}</text>')
         desc = f"Partition {p}: log start offset {low}, high watermark {high}"
+        if lso < high:
+            desc += f", last stable offset {lso} (a transaction is open: read_committed readers stop there)"
         if shown:
             desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
             if truncated:
                 desc += " (older ones not drawn)"
+            markers = [f"{'a COMMIT' if r.commit else 'an ABORT'} marker at {r.offset}" for r in shown
+                       if isinstance(r, ControlRecord)]
+            dropped = [r.offset for r in shown if r.offset in aborted]
+            if markers:
+                desc += "; " + ", ".join(markers)
+            if dropped:
+                desc += f"; aborted records at {', '.join(map(str, dropped))} (read_uncommitted readers see them)"
         else:
             desc += ", no records"
         marks = []

@@ -128,3 +128,28 @@ def test_timeline_marks_close_together_get_their_own_rows():
     assert ys["first generation"] != ys["c3 crashes"]          # 1 s apart: would overlap
     assert ys["c3 evicted"] == ys["first generation"]           # far apart: same row
     assert "At 9 s: first generation. At 10 s: c3 crashes. At 55 s: c3 evicted." in fig.text
+
+
+def test_log_figure_draws_markers_aborted_records_and_the_last_stable_offset():
+    kafka.reset_all(seed=4)
+    c = kafka.cluster("draw-txn:9092")
+    c.create_topic("charges", 1)
+    p = kafka.Producer({"bootstrap.servers": "draw-txn:9092", "transactional.id": "t1"})
+    p.init_transactions()
+    for keys, commit in ((["a", "b", "c"], True), (["d", "e"], False)):
+        p.begin_transaction()
+        for k in keys:
+            p.produce("charges", key=k, value="v")
+        p.commit_transaction() if commit else p.abort_transaction()
+    p.begin_transaction()
+    p.produce("charges", key="f", value="v")
+    p.flush()
+    fig = log_figure(c, "charges", max_cells=9)
+    root = ET.fromstring(fig.svg)
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert texts.count("COMMIT") == 1 and texts.count("ABORT") == 1
+    assert "last stable offset 7" in texts and "high watermark 8" in texts
+    struck = [ln for ln in root.iter(SVG + "line") if ln.get("stroke-width") == "1.5"]
+    assert len(struck) == 2                                    # offsets 4 and 5
+    assert "a COMMIT marker at 3, an ABORT marker at 6" in fig.text
+    assert "aborted records at 4, 5" in fig.text and "last stable offset 7" in fig.text
