@@ -1,7 +1,7 @@
 """Hidden setup and checks for 03-rolling-deploy.
 
 setup() creates "payments" (8 partitions) and installs the module ``fleet`` (in sys.modules,
-so the learner's ``import fleet`` finds it): ``fleet.start(config)`` is a pod that starts a
+so the learner's ``import fleet`` finds it), pysim.kafka.fleet.Fleet's methods: ``fleet.start(config)`` is a pod that starts a
 Consumer and subscribes, ``fleet.keep_polling(consumers, seconds)`` lets every running pod
 poll in turn (0.5 s each, as pysim's liveness tests do), and ``fleet.restart(consumers,
 name, config)`` is one step of a rolling deployment: the old pod is stopped (close()), the
@@ -18,6 +18,7 @@ import types
 
 from pysim import kafka
 from pysim.kafka import availability
+from pysim.kafka.fleet import Fleet
 
 BOOT = "localhost:9092"
 TOPIC = "payments"
@@ -30,49 +31,10 @@ MODES = ("eager", "cooperative", "static")
 EAGER = ("range", "roundrobin")
 
 
-class _Fleet:
-    def __init__(self, cluster):
-        self.cluster = cluster
-
-    def start(self, config):
-        """A new pod: kafka.Consumer(config), subscribed to "payments"."""
-        if not isinstance(config, dict):
-            raise TypeError("fleet.start(config) takes a consumer config dict")
-        consumer = kafka.Consumer(config)
-        consumer.subscribe([TOPIC])
-        return consumer
-
-    def keep_polling(self, consumers, seconds):
-        """Every running pod polls in turn, 0.5 s each, for ``seconds`` of virtual time."""
-        if not isinstance(consumers, dict):
-            raise TypeError("fleet.keep_polling(consumers, seconds): consumers is a dict {name: Consumer}")
-        until = self.cluster.now_ms + int(seconds * 1000)
-        while self.cluster.now_ms < until:
-            for consumer in list(consumers.values()):
-                consumer.poll(STEP_S)
-            if not consumers:
-                self.cluster.advance(until - self.cluster.now_ms)
-
-    def restart(self, consumers, name, config):
-        """One step of a rolling deployment: stop pod ``name`` (close()), wait the 8 s a new pod
-        needs to start while the others keep polling, then start the new one with ``config``.
-        Updates ``consumers`` in place and returns the new consumer."""
-        if name not in consumers:
-            raise KeyError(f"fleet.restart: no running pod {name!r} (running: {sorted(consumers)})")
-        group = config.get("group.id") if isinstance(config, dict) else None
-        consumers.pop(name).close()
-        stopped = self.cluster.now_ms
-        self.keep_polling(consumers, RESTART_S)
-        consumers[name] = self.start(config)
-        self.cluster.trace.record("deploy.restart", name, group=group, stopped_ms=stopped,
-                                  started_ms=self.cluster.now_ms)
-        return consumers[name]
-
-
 def setup():
     cluster = kafka.cluster(BOOT)
     cluster.create_topic(TOPIC, num_partitions=PARTITIONS)
-    fleet = _Fleet(cluster)
+    fleet = Fleet(cluster, TOPIC, step_s=STEP_S, restart_s=RESTART_S)
     module = types.ModuleType("fleet", "Pods of the payments service (hidden setup of this exercise).")
     module.start, module.keep_polling, module.restart = fleet.start, fleet.keep_polling, fleet.restart
     module.RESTART_S = RESTART_S
