@@ -379,3 +379,53 @@ def test_bad_arguments_exit_2_with_a_message(capsys, argv, message):
 def test_table_right_aligns_numbers():
     out = table(("NAME", "N"), [("a", 5), ("bbb", 12345)])
     assert out.splitlines() == ["NAME      N", "a         5", "bbb   12345"]
+
+
+# -- rebalance -----------------------------------------------------------------------------------
+def test_rebalance_crash_costs_the_session_timeout_and_the_text_says_the_json(capsys):
+    data = run_json(capsys, "rebalance", "crash", "--session-timeout-ms", "10000")
+    start, end = data["window_ms"]
+    # range over 6 partitions and 4 members: c3 owns only P4, which waits for the session timeout
+    assert data["victim"] == "c3" and data["rebalances"] == 1
+    assert data["unowned_ms"]["4"] == data["max_gap_ms"]
+    assert 10_000 - 3_000 <= data["max_gap_ms"] <= 10_000 + 3_500     # last heartbeat .. + rejoin
+    text = run(capsys, "rebalance", "crash", "--session-timeout-ms", "10000")
+    assert f"at {start / 1000:g} s c3 crashes (no LeaveGroup); measured until {end / 1000:g} s" in text
+    assert f"longest gap {data['max_gap_ms'] / 1000:g} s" in text
+
+
+def test_rebalance_numbers_are_the_availability_module_s_own(capsys):
+    from pysim.kafka import availability
+    from pysim.kafka.cluster import cluster
+    from pysim.rebalance_demo import GROUP, SERVERS, TOPIC
+    data = run_json(capsys, "rebalance", "rolling", "--strategy", "cooperative-sticky", "--consumers", "3")
+    start, end = data["window_ms"]
+    again = availability.summary(cluster(SERVERS).trace, GROUP, TOPIC, start_ms=start, end_ms=end)
+    assert data["total_unowned_ms"] == again["total_unowned_ms"] and data["rebalances"] == again["rebalances"]
+    assert sorted(data["paused_ms"]) == ["c1", "c2", "c3"]
+
+
+def test_rebalance_orders_the_three_ways_to_deploy(capsys):
+    """Eager rolling restarts leave partitions without an owner longer than cooperative-sticky;
+    static membership restarts without a single rebalance."""
+    eager = run_json(capsys, "rebalance", "rolling")
+    coop = run_json(capsys, "rebalance", "rolling", "--strategy", "cooperative-sticky")
+    static = run_json(capsys, "rebalance", "rolling", "--static")
+    assert coop["total_unowned_ms"] < eager["total_unowned_ms"]
+    assert static["rebalances"] == 0 < coop["rebalances"]
+    assert sum(coop["paused_ms"].values()) == 0 < sum(eager["paused_ms"].values())
+
+
+def test_rebalance_is_a_function_of_its_arguments(capsys):
+    assert run(capsys, "rebalance", "leave", "--seed", "5") == run(capsys, "rebalance", "leave", "--seed", "5")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["rebalance", "explode"], "invalid choice"),
+    (["rebalance", "crash", "--session-timeout-ms", "5000"], "between 6000 and 300000"),
+    (["rebalance", "crash", "--strategy", "sticky"], "invalid choice"),
+    (["rebalance", "crash", "--victim", "c9"], "victim must be one of c1, c2, c3, c4"),
+    (["rebalance", "leave", "--consumers", "0"], "between 1 and 100"),
+])
+def test_rebalance_bad_arguments_exit_2(capsys, argv, message):
+    assert message in fails(capsys, *argv)
