@@ -45,13 +45,25 @@ def _label(value, limit=6):
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
+def _describe(rec, fields):
+    """One surviving record in words: its offset, and its key and value if the cells show them."""
+    parts = []
+    if "key" in fields:
+        parts.append(f"key {_label(rec.key, 40)}")
+    if "value" in fields:
+        parts.append("a tombstone (null value)" if rec.value is None else f"value {_label(rec.value, 40)}")
+    return f"offset {rec.offset}" + (f" ({', '.join(parts)})" if parts else "")
+
+
 def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colours=True,
                fields=("key",), figure_id="pysim-fig"):
     """Draw ``topic`` on ``cluster``: one row per partition with its surviving records
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
     group will read). ``fields`` names what each cell shows under its offset ("key",
-    "value"). Cells are coloured by key. Returns a Figure."""
+    "value"). Cells are coloured by key; a tombstone (null value) has a dashed outline and
+    shows ∅ as its value. When offsets are missing between the records drawn (compaction
+    removed them), the text alternative lists the survivors. Returns a Figure."""
     unknown = [f for f in fields if f not in ("key", "value")]
     if unknown:
         raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
@@ -87,8 +99,10 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         for rec in shown:
             key = _label(rec.key, 40)
             fill = colour[key] if key_colours else "currentColor"
+            # a tombstone (null value) gets a dashed outline: it marks a deleted key
+            dash = ' stroke-dasharray="3 2"' if rec.value is None else ""
             body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
-                        f'fill="{fill}" fill-opacity="0.35" stroke="currentColor"/>')
+                        f'fill="{fill}" fill-opacity="0.35" stroke="currentColor"{dash}/>')
             body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 13}" text-anchor="middle" '
                         f'fill="currentColor" font-size="11">{rec.offset}</text>')
             for i, field in enumerate(fields):
@@ -109,6 +123,10 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
             desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
             if truncated:
                 desc += " (older ones not drawn)"
+            if shown[-1].offset - shown[0].offset + 1 != len(shown):
+                # compaction (or delete_records inside a segment) left gaps: say which survive
+                desc += (", only at " + ", ".join(_describe(rec, fields) for rec in shown)
+                         + "; the offsets between them are gone")
         else:
             desc += ", no records"
         marks = []
