@@ -45,6 +45,16 @@ def _label(value, limit=6):
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
+def _segment_finder(segs):
+    """A function from an offset to the segment (SegmentInfo) holding it, or None."""
+    def find(offset):
+        for sg in segs:
+            if sg.base_offset <= offset < sg.next_offset:
+                return sg
+        return None
+    return find
+
+
 def _describe(rec, fields):
     """One surviving record in words: its offset, and its key and value if the cells show them."""
     parts = []
@@ -56,14 +66,16 @@ def _describe(rec, fields):
 
 
 def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colours=True,
-               fields=("key",), figure_id="pysim-fig"):
+               fields=("key",), segments=False, figure_id="pysim-fig"):
     """Draw ``topic`` on ``cluster``: one row per partition with its surviving records
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
     group will read). ``fields`` names what each cell shows under its offset ("key",
     "value"). Cells are coloured by key; a tombstone (null value) has a dashed outline and
     shows ∅ as its value. When offsets are missing between the records drawn (compaction
-    removed them), the text alternative lists the survivors. Returns a Figure."""
+    removed them), the text alternative lists the survivors. With ``segments=True`` a bar
+    separates records of different segments and the active segment (the one being written,
+    which retention and the cleaner leave alone) is labelled. Returns a Figure."""
     unknown = [f for f in fields if f not in ("key", "value")]
     if unknown:
         raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
@@ -76,7 +88,8 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         records = cluster.records(topic, p)
         keys.update(_label(r.key, 40) for r in records)
         low, high = cluster.watermarks(topic, p)
-        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high))
+        segs = cluster.log(topic, p).segments() if segments else []
+        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high, segs))
     colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(sorted(keys))}
 
     row_gap = ROW_GAP + 12 * max(0, len(groups) - 1)
@@ -87,7 +100,7 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
            f'<title id="{figure_id}-title">{escape(title)}</title>']
     body = []
-    for row, (p, shown, truncated, low, high) in enumerate(rows):
+    for row, (p, shown, truncated, low, high, segs) in enumerate(rows):
         y = TOP + row * (cell_h + row_gap)
         body.append(f'<text x="4" y="{y + cell_h / 2 + 4}" fill="currentColor" font-weight="bold">P{p}</text>')
         x = LABEL_W
@@ -96,7 +109,18 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                         f'fill="currentColor">…</text>')
             x += CELL_W
         cell_x = {}
+        seg_of = _segment_finder(segs)
+        previous_seg = None
         for rec in shown:
+            seg = seg_of(rec.offset)
+            if seg is not None and seg is not previous_seg:
+                if previous_seg is not None:     # a new segment starts at this cell
+                    body.append(f'<line x1="{x - 2}" y1="{y - 14}" x2="{x - 2}" y2="{y + cell_h + 4}" '
+                                f'stroke="currentColor" stroke-width="2"/>')
+                if seg.active:
+                    body.append(f'<text x="{x + 2 if previous_seg is not None else x + 60}" y="{y - 6}" '
+                                f'fill="currentColor" font-size="10" font-style="italic">active segment</text>')
+                previous_seg = seg
             key = _label(rec.key, 40)
             fill = colour[key] if key_colours else "currentColor"
             # a tombstone (null value) gets a dashed outline: it marks a deleted key
@@ -120,15 +144,20 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                     f'log start {low}</text>')
         desc = f"Partition {p}: log start offset {low}, high watermark {high}"
         if shown:
-            desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
+            if shown[-1].offset - shown[0].offset + 1 != len(shown):
+                # compaction left gaps: "offsets 5 to 11" would hide them, so name the survivors
+                desc += (", records only at " + ", ".join(_describe(rec, fields) for rec in shown)
+                         + " (the offsets between them are gone)")
+            else:
+                desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
             if truncated:
                 desc += " (older ones not drawn)"
-            if shown[-1].offset - shown[0].offset + 1 != len(shown):
-                # compaction (or delete_records inside a segment) left gaps: say which survive
-                desc += (", only at " + ", ".join(_describe(rec, fields) for rec in shown)
-                         + "; the offsets between them are gone")
         else:
             desc += ", no records"
+        if segs:
+            bases = [str(sg.base_offset) for sg in segs]
+            desc += (f"; {len(segs)} segment{'s' if len(segs) != 1 else ''}, starting at offset"
+                     f"{'s' if len(segs) != 1 else ''} {', '.join(bases)}, the last one active")
         marks = []
         for g, group in enumerate(groups):
             committed = cluster.committed(group, topic, p)

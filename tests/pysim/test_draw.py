@@ -102,6 +102,27 @@ def test_compacted_log_lists_the_survivors_and_dashes_tombstones():
     assert ET.fromstring(fig.svg).find(SVG + "desc").text == fig.text
 
 
+def test_segments_are_separated_and_the_active_one_is_labelled():
+    kafka.reset_all(seed=0)
+    c = kafka.cluster("draw-segments:9092")
+    c.create_topic("t", 1, config={"segment.bytes": "300"})
+    p = kafka.Producer({"bootstrap.servers": "draw-segments:9092"})
+    for i in range(10):
+        p.produce("t", key="k", value=str(i))
+        p.flush()
+    segs = c.log("t", 0).segments()
+    assert len(segs) > 2
+    plain = log_figure(c, "t")
+    fig = log_figure(c, "t", segments=True)
+    root = ET.fromstring(fig.svg)
+    bars = [ln for ln in root.iter(SVG + "line") if ln.get("stroke-dasharray") is None]
+    assert len(bars) == len(segs) - 1                  # one bar between neighbouring segments
+    assert [t.text for t in root.iter(SVG + "text")].count("active segment") == 1
+    bases = ", ".join(str(sg.base_offset) for sg in segs)
+    assert f"{len(segs)} segments, starting at offsets {bases}, the last one active" in fig.text
+    assert "segment" not in plain.text and "active segment" not in plain.svg
+
+
 # -- rebalance timeline ---------------------------------------------------------------------------
 
 M1 = "c1-0b4f5a0e-3f1c-4d2a-8b9e-1a2b3c4d5e6f"
