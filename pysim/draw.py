@@ -47,15 +47,40 @@ def _label(value, limit=6):
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
+def _segment_finder(segs):
+    """A function from an offset to the segment (SegmentInfo) holding it, or None."""
+    def find(offset):
+        for sg in segs:
+            if sg.base_offset <= offset < sg.next_offset:
+                return sg
+        return None
+    return find
+
+
+def _describe(rec, fields):
+    """One surviving record in words: its offset, and its key and value if the cells show them."""
+    parts = []
+    if "key" in fields:
+        parts.append(f"key {_label(rec.key, 40)}")
+    if "value" in fields:
+        parts.append("a tombstone (null value)" if rec.value is None else f"value {_label(rec.value, 40)}")
+    return f"offset {rec.offset}" + (f" ({', '.join(parts)})" if parts else "")
+
+
 def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colours=True,
-               fields=("key",), figure_id="pysim-fig"):
+               fields=("key",), segments=False, figure_id="pysim-fig"):
     """Draw ``topic`` on ``cluster``: one row per partition with its surviving records
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
     group will read). ``fields`` names what each cell shows under its offset ("key",
-    "value"). Cells are coloured by key; a transaction's COMMIT or ABORT marker is a dashed
-    cell of its own (it takes an offset), an aborted record is faded and struck through, and
-    a last stable offset below the high watermark is marked. Returns a Figure."""
+    "value"). Cells are coloured by key; a tombstone (null value) has a dashed outline and
+    shows ∅ as its value. A transaction's COMMIT or ABORT marker is a bold dashed cell of its
+    own (it takes an offset), an aborted record is faded and struck through, and a last
+    stable offset below the high watermark is marked. When offsets are missing between the
+    records drawn (compaction removed them), the text alternative lists the survivors. With
+    ``segments=True`` a bar separates records of different segments and the active segment
+    (the one being written, which retention and the cleaner leave alone) is labelled.
+    Returns a Figure."""
     unknown = [f for f in fields if f not in ("key", "value")]
     if unknown:
         raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
@@ -68,7 +93,8 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         records = cluster.records(topic, p)
         keys.update(_label(r.key, 40) for r in records)
         low, high = cluster.watermarks(topic, p)
-        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high))
+        segs = cluster.log(topic, p).segments() if segments else []
+        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high, segs))
     colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(sorted(keys))}
 
     row_gap = ROW_GAP + 12 * max(0, len(groups) - 1)
@@ -79,7 +105,7 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
            f'<title id="{figure_id}-title">{escape(title)}</title>']
     body = []
-    for row, (p, shown, truncated, low, high) in enumerate(rows):
+    for row, (p, shown, truncated, low, high, segs) in enumerate(rows):
         y = TOP + row * (cell_h + row_gap)
         body.append(f'<text x="4" y="{y + cell_h / 2 + 4}" fill="currentColor" font-weight="bold">P{p}</text>')
         x = LABEL_W
@@ -90,7 +116,18 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         cell_x = {}
         log = cluster.log(topic, p)
         aborted = getattr(log, "aborted", ())
+        seg_of = _segment_finder(segs)
+        previous_seg = None
         for rec in shown:
+            seg = seg_of(rec.offset)
+            if seg is not None and seg is not previous_seg:
+                if previous_seg is not None:     # a new segment starts at this cell
+                    body.append(f'<line x1="{x - 2}" y1="{y - 14}" x2="{x - 2}" y2="{y + cell_h + 4}" '
+                                f'stroke="currentColor" stroke-width="2"/>')
+                if seg.active:
+                    body.append(f'<text x="{x + 2 if previous_seg is not None else x + 60}" y="{y - 6}" '
+                                f'fill="currentColor" font-size="10" font-style="italic">active segment</text>')
+                previous_seg = seg
             mid = x + (CELL_W - 4) / 2
             if isinstance(rec, ControlRecord):
                 # A transaction marker: takes an offset, never reaches a consumer.
@@ -103,9 +140,11 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
             else:
                 key = _label(rec.key, 40)
                 fill = colour[key] if key_colours else "currentColor"
+                # a tombstone (null value) gets a dashed outline: it marks a deleted key
+                dash = ' stroke-dasharray="3 2"' if rec.value is None else ""
                 body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
                             f'fill="{fill}" fill-opacity="{0.12 if rec.offset in aborted else 0.35}" '
-                            f'stroke="currentColor"/>')
+                            f'stroke="currentColor"{dash}/>')
                 body.append(f'<text x="{mid}" y="{y + 13}" text-anchor="middle" '
                             f'fill="currentColor" font-size="11">{rec.offset}</text>')
                 for i, field in enumerate(fields):
@@ -135,7 +174,12 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         if lso < high:
             desc += f", last stable offset {lso} (a transaction is open: read_committed readers stop there)"
         if shown:
-            desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
+            if shown[-1].offset - shown[0].offset + 1 != len(shown):
+                # compaction left gaps: "offsets 5 to 11" would hide them, so name the survivors
+                desc += (", records only at " + ", ".join(_describe(rec, fields) for rec in shown)
+                         + " (the offsets between them are gone)")
+            else:
+                desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
             if truncated:
                 desc += " (older ones not drawn)"
             markers = [f"{'a COMMIT' if r.commit else 'an ABORT'} marker at {r.offset}" for r in shown
@@ -147,6 +191,10 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                 desc += f"; aborted records at {', '.join(map(str, dropped))} (read_uncommitted readers see them)"
         else:
             desc += ", no records"
+        if segs:
+            bases = [str(sg.base_offset) for sg in segs]
+            desc += (f"; {len(segs)} segment{'s' if len(segs) != 1 else ''}, starting at offset"
+                     f"{'s' if len(segs) != 1 else ''} {', '.join(bases)}, the last one active")
         marks = []
         for g, group in enumerate(groups):
             committed = cluster.committed(group, topic, p)
