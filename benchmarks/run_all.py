@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
 on one workload (see workload.py), the consumer assignors' time for a large group
-(bench_assignors.py), exactly-once costs (bench_transactions.py), plus
+(bench_assignors.py), exactly-once costs (bench_transactions.py), scenarios timed in CPython
+and in Pyodide (a group's liveness over 10 virtual minutes, 1,000 transactions), plus
 benchmarks/browser_boot.py when it exists."""
 
 import datetime
@@ -127,6 +128,39 @@ def transactions() -> dict:
     return run_json("bench_transactions", [sys.executable, HERE / "bench_transactions.py"])
 
 
+# Scenario benchmarks timed in both runtimes: (script, how to read its seconds, CPython budget).
+SCENARIOS = {
+    "groups": ("bench_groups.py", lambda r: r["wall_s"], 1.0,
+               "10 virtual minutes of a 10-consumer group, 2 crashes and a rolling restart"),
+    "transactions": ("bench_transactions.py", lambda r: r["transactions"]["with_check_seconds"], 2.0,
+                     "1,000 read-process-write transactions with crashes, checked"),
+}
+
+
+def scenarios() -> dict:
+    """Each scenario RUNS times in CPython and in Pyodide (Node), interleaved; the median
+    seconds of each, the CPython budget and the Pyodide/CPython ratio (target <= 2.5)."""
+    out = {}
+    for name, (script, seconds, budget, what) in SCENARIOS.items():
+        times = {"cpython": [], "pyodide": []}
+        for _ in range(RUNS):
+            for runtime, command in (("cpython", [sys.executable, HERE / script]),
+                                     ("pyodide", ["node", RUNNER, "--script", f"benchmarks/{script}"])):
+                result = run_json(f"{name} ({runtime})", command)
+                if "error" not in result:
+                    times[runtime].append(seconds(result))
+        if not times["cpython"] or not times["pyodide"]:
+            out[name] = {"error": "a runtime produced no result", "what": what}
+            continue
+        cpy, pyo = (sorted(v)[len(v) // 2] for v in (times["cpython"], times["pyodide"]))
+        slowdown = ratio(pyo, cpy)
+        out[name] = {"what": what, "cpython_s": cpy, "pyodide_s": pyo, "runs": times,
+                     "cpython_budget_s": budget, "cpython_met": cpy < budget,
+                     "pyodide_slowdown": slowdown, "pyodide_met": slowdown is not None
+                     and slowdown <= TARGETS["pyodide_slowdown_max"]}
+    return out
+
+
 def summarize(throughput: dict) -> dict:
     cpython, pyodide, mock = (throughput.get(k, {}) for k in ("pysim_cpython", "pysim_pyodide", "mockafka_cpython"))
     out = {}
@@ -210,6 +244,16 @@ def markdown(report: dict) -> str:
             f"({txn['idempotent_slowdown']}x) | <= {txn['targets']['idempotent_slowdown_max']}x "
             f"({'met' if txn['idempotent_met'] else 'MISSED'}) |",
         ]
+    lines += ["", "## Scenarios in CPython and in Pyodide (median seconds)", "",
+              "| scenario | CPython | budget | Pyodide | Pyodide / CPython (target <= 2.5) |",
+              "|---|---:|---|---:|---|"]
+    for name, r in (report.get("scenarios") or {}).items():
+        if "error" in r:
+            lines.append(f"| {r['what']} | not measured: {r['error']} | | | |")
+            continue
+        lines.append(f"| {r['what']} | {r['cpython_s']} s | < {r['cpython_budget_s']:g} s "
+                     f"({'met' if r['cpython_met'] else 'MISSED'}) | {r['pyodide_s']} s | "
+                     f"{r['pyodide_slowdown']}x ({'met' if r['pyodide_met'] else 'MISSED'}) |")
     boot = report.get("browser_boot")
     lines += ["", "## Browser boot", ""]
     if boot is None:
@@ -242,6 +286,7 @@ def main() -> int:
         "targets": TARGETS,
         "assignors": assignors(),
         "transactions": transactions(),
+        "scenarios": scenarios(),
         "browser_boot": browser_boot(),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
@@ -252,6 +297,7 @@ def main() -> int:
         failed.append("assignors")
     if "error" in report["transactions"]:
         failed.append("transactions")
+    failed += [f"scenario {k}" for k, v in report["scenarios"].items() if "error" in v]
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:
