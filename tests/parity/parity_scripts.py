@@ -624,3 +624,49 @@ def static_close_waits_for_the_session_timeout(kafka, conf, topic, group):
     b.close()
     return {"shares": shares, "b_before_5s": held_before_timeout, "b_after": b_after,
             "waited_most_of_the_session": waited >= 5.0, "within_20s": waited < 20}
+
+
+def join_and_leave_callbacks(kafka, conf, topic, group, strategy):
+    """The rebalance callbacks each of two members sees, in order, when b joins a's group and
+    then closes (a LeaveGroup): each callback as (kind, number of partitions). Member ids are
+    random on both sides, so which partitions a member gets may differ; how many, and which
+    callbacks in which order, is the protocol. (How one member's callbacks interleave with the
+    other's depends on network timing on a real cluster, so each member's list is kept apart.)"""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    extra = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
+             "partition.assignment.strategy": strategy}
+    events = []
+
+    def callbacks(name):
+        return dict(on_assign=lambda c, ps: events.append((name, "assign", len(ps))),
+                    on_revoke=lambda c, ps: events.append((name, "revoke", len(ps))))
+
+    def settle(consumers, want, limit=150):
+        """Poll in turn until every consumer owns its wanted number of partitions and a few
+        more rounds have passed (so a follow-up round shows)."""
+        extra_rounds = 0
+        for _ in range(limit):
+            for consumer in consumers:
+                consumer.poll(0.1)
+            if [len(c.assignment()) for c in consumers] == want:
+                extra_rounds += 1
+                if extra_rounds >= 15:
+                    return True
+        return False
+
+    a = kafka.Consumer(consumer_conf(conf, group, **extra))
+    a.subscribe([topic], **callbacks("a"))
+    settled_a = settle([a], [4])
+    b = kafka.Consumer(consumer_conf(conf, group, **extra))
+    b.subscribe([topic], **callbacks("b"))
+    settled_ab = settle([a, b], [2, 2])
+    joined = list(events)
+    b.close()
+    settled_after = settle([a], [4])
+    a.close()
+
+    def of(name, part):
+        return [(kind, n) for who, kind, n in part if who == name]
+    left = events[len(joined):]
+    return {"settled": [settled_a, settled_ab, settled_after],
+            "a_join": of("a", joined), "b_join": of("b", joined), "a_leave": of("a", left), "b_leave": of("b", left)}

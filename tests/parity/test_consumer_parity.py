@@ -163,3 +163,30 @@ def test_a_static_member_that_closes_is_evicted_only_by_the_session_timeout(side
     assert real == {"shares": [2, 2], "b_before_5s": 2, "b_after": 4,
                     "waited_most_of_the_session": True, "within_20s": True}
     _assert_same(real, sim)
+
+
+def test_eager_join_and_leave_call_back_in_librdkafka_s_order(sides):
+    topic = "c-eager-callbacks"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.join_and_leave_callbacks, topic, "c-eager-cb-group", "range")
+    # eager: a gives up everything when b joins and gets half back; b's close revokes its
+    # share and a, revoking everything again, gets all four; a's own close revokes them
+    assert real == {"settled": [True, True, True],
+                    "a_join": [("assign", 4), ("revoke", 4), ("assign", 2)], "b_join": [("assign", 2)],
+                    "a_leave": [("revoke", 2), ("assign", 4), ("revoke", 4)], "b_leave": [("revoke", 2)]}
+    _assert_same(real, sim)
+
+
+def test_cooperative_join_and_leave_call_back_in_librdkafka_s_order(sides):
+    topic = "c-coop-callbacks"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.join_and_leave_callbacks, topic, "c-coop-cb-group", "cooperative-sticky")
+    # cooperative: a keeps two, revokes two, rejoins (an empty assign each round); b gets its
+    # two only in the follow-up round; when b leaves, a is handed just b's two
+    assert real == {"settled": [True, True, True],
+                    "a_join": [("assign", 4), ("revoke", 2), ("assign", 0), ("assign", 0)],
+                    "b_join": [("assign", 0), ("assign", 2)],
+                    "a_leave": [("assign", 2), ("revoke", 4)], "b_leave": [("revoke", 2)]}
+    _assert_same(real, sim)
