@@ -1,6 +1,7 @@
 """Every exercise folder is complete, every reference solution passes its checks and every
 known-wrong answer fails at least one, through the same pysim.harness the browser uses."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,16 @@ EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 FOLDERS = sorted(p for p in EXERCISES.iterdir() if p.is_dir())
 WRONG = [(folder, wrong) for folder in FOLDERS for wrong in sorted((folder / "wrong").glob("*.py"))]
 LESSONS = {"1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups", "4-exactly-once"}
+# A wrong answer may name, in its opening comment, the checks it must fail: "# Fails: a, b".
+FAILS = re.compile(r"^# Fails: (?P<names>[\w, ]+)$", re.MULTILINE)
+# Or the error its code raises before any check runs (a refused config is the learner's feedback):
+# "# Raises: KafkaException: words of the message".
+RAISES = re.compile(r"^# Raises: (?P<type>\w+)(?:: (?P<text>.+))?$", re.MULTILINE)
+
+
+def declared_failures(source: str) -> list[str]:
+    m = FAILS.search(source)
+    return [n.strip() for n in m["names"].split(",") if n.strip()] if m else []
 
 
 def test_there_are_exercises():
@@ -46,11 +57,22 @@ def test_starter_does_not_pass(folder):
 
 @pytest.mark.parametrize("folder,wrong", WRONG, ids=lambda p: p.name)
 def test_known_wrong_answer_fails_a_check(folder, wrong):
-    result = run_exercise(wrong.read_text(encoding="utf-8"), (folder / "check.py").read_text(encoding="utf-8"))
+    source = wrong.read_text(encoding="utf-8")
+    result = run_exercise(source, (folder / "check.py").read_text(encoding="utf-8"))
+    raises = RAISES.search(source)
+    if raises:
+        error = result["error"]
+        assert error and error["source"] == "learner", f"{wrong.name} should raise {raises['type']}: {error}"
+        assert error["type"] == raises["type"] and (raises["text"] or "") in error["message"], error
+        return
     assert result["error"] is None, f"{wrong.name} should fail a check, not crash: {result['error']}"
     failing = [c for c in result["checks"] if not c["passed"]]
     assert failing, f"{wrong.name} passed every check"
     assert all(c["message"] for c in failing)
+    names = {c["name"] for c in result["checks"]}
+    for name in declared_failures(source):      # fails for the reason it names, not another one
+        assert name in names, f"{wrong.name} declares '# Fails: {name}', which check.py does not define"
+        assert name in {c["name"] for c in failing}, f"{wrong.name} should fail check_{name} but passes it"
 
 
 def test_runs_are_deterministic():
