@@ -47,6 +47,7 @@ def setup():
     module = types.ModuleType(SERVICE, "The billing service that runs your handle(msg, db).")
     module.run_service = run_service
     module.log, module.database, module.ran = [], None, False
+    module.serial = getattr(old, "serial", 0) + 1              # a new database name for every run
     sys.modules[SERVICE] = module
 
 
@@ -62,7 +63,7 @@ def run_service(handle, prepare=None):
     if service.ran:
         raise RuntimeError("run_service() runs once per program")
     service.ran = True
-    uri = f"file:billing-{id(service)}?mode=memory&cache=shared"
+    uri = f"file:billing-{service.serial}?mode=memory&cache=shared"
     service.database = database = sqlite3.connect(uri, uri=True)
     database.execute(CHARGES_DDL)
     database.commit()
@@ -130,11 +131,10 @@ def _restarted(loaded, handle):
             fresh[name] = copy.deepcopy(value) if isinstance(value, _PLAIN) else value
         except Exception:  # noqa: BLE001 - something that cannot be copied is shared, as loaded
             fresh[name] = value
-    original = loaded
     for name, value in list(fresh.items()):
         if isinstance(value, types.FunctionType) and value.__globals__ is handle.__globals__:
             fresh[name] = _rebind(value, fresh)
-    if original.get(getattr(handle, "__name__", None)) is handle:
+    if loaded.get(getattr(handle, "__name__", None)) is handle:
         return fresh[handle.__name__]
     return _rebind(handle, fresh) if isinstance(handle, types.FunctionType) else handle
 
