@@ -26,4 +26,6 @@ for entry in ENTRIES:
 producer.flush()
 
 cluster = kafka.cluster("localhost:9092")
-print("ledger holds:", [r.value.decode().split()[0] for r in cluster.records("ledger", 0)])
+stored = [r.value.decode().split()[0] for r in cluster.records("ledger", 0)
+          if r.value is not None]                 # (a transaction marker has no value)
+print("ledger holds:", stored)

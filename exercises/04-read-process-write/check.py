@@ -4,9 +4,9 @@ setup() puts ten orders on "orders" (2 partitions), creates "invoices" and insta
 ``invoice_pipeline``: ``price(order)``, ``PricingUnavailable`` and ``run_pipeline(start, step,
 read_invoices)``, which plays the night the exercise is about with the learner's functions:
 
-1. instance A = start(); step(A) once (its first batch goes through);
-2. A's second step stalls at its first commit point (commit_transaction, or a consumer commit
-   if it has no transaction) - a long GC pause. The supervisor thinks A is dead and, while A
+1. instance A = start(); step(A) until a step commits (its first batch goes through);
+2. A's next step that reaches a commit point (commit_transaction, or a consumer commit if it
+   has no transaction) stalls there - a long GC pause. The supervisor thinks A is dead and, while A
    is frozen there:
    a. starts instance B = start(); B is killed right after its first commit_transaction
       returns (or right before its first consumer commit): its process dies there;
@@ -116,16 +116,18 @@ def run_pipeline(start, step, read_invoices):
         state["instance"] = "A"
 
     consumer_a, producer_a = launch("A")
-    step(consumer_a, producer_a)
-    print("instance A: first step done; its second step stalls at its commit (a long GC pause)")
-    _arm(consumer_a, producer_a, "stall", run_c_and_b)
+    gate = _arm(consumer_a, producer_a, "stall", run_c_and_b)
     try:
-        step(consumer_a, producer_a)
+        for n in range(MAX_STEPS):
+            gate["step"] = n
+            step(consumer_a, producer_a)
+            if gate["fired"]:
+                break
     except KafkaException as e:
         print(f"instance A: step() raised {e.args[0].name()}: A stops")
         events.append(("stopped", "A", e.args[0].name()))
     if state["zombie"] is None:
-        print("instance A: its second step reached no commit: nothing stalled")
+        print("instance A: never reached a commit in a step after its first commit: nothing stalled")
     state["instance"] = None
     state["downstream"] = read_invoices()
     seen = state["downstream"]
@@ -133,15 +135,26 @@ def run_pipeline(start, step, read_invoices):
 
 
 def _arm(consumer, producer, mode, while_stalled):
-    """Intercept this instance's first commit point: stall it (A) or kill it after (B)."""
+    """Intercept this instance's commit points (commit_transaction, consumer.commit). "kill"
+    (B): the first one kills it, after a transaction commit or before a consumer commit.
+    "stall" (A): those of the step with its first commit go through; the first one of a
+    later step stalls (the driver sets gate["step"] before each step)."""
     real_commit_txn = producer.commit_transaction
     real_consumer_commit = consumer.commit
-    fired = {"done": False}
+    gate = {"fired": False, "step": 0, "first_commit_step": None}
     state = _state()
 
+    def stalls_now():
+        if gate["fired"]:
+            return False
+        if gate["first_commit_step"] is None:
+            gate["first_commit_step"] = gate["step"]
+        return gate["step"] > gate["first_commit_step"]
+
     def stall(real, *args, **kwargs):
-        fired["done"] = True
+        gate["fired"] = True
         state["events"].append(("stalled", "A", real.__name__))
+        print(f"instance A: stalls at {real.__name__}() (a long GC pause); the supervisor starts B")
         while_stalled()
         print(f"instance A: wakes up and calls {real.__name__}()")
         try:
@@ -153,24 +166,25 @@ def _arm(consumer, producer, mode, while_stalled):
         return result
 
     def commit_txn(*args, **kwargs):
-        if fired["done"]:
-            return real_commit_txn(*args, **kwargs)
         if mode == "stall":
-            return stall(real_commit_txn, *args, **kwargs)
-        result = real_commit_txn(*args, **kwargs)
-        fired["done"] = True
+            return stall(real_commit_txn, *args, **kwargs) if stalls_now() else real_commit_txn(*args, **kwargs)
+        if gate["fired"]:
+            return real_commit_txn(*args, **kwargs)
+        real_commit_txn(*args, **kwargs)
+        gate["fired"] = True
         raise _Killed()
 
     def consumer_commit(*args, **kwargs):
-        if fired["done"]:
-            return real_consumer_commit(*args, **kwargs)
         if mode == "stall":
-            return stall(real_consumer_commit, *args, **kwargs)
-        fired["done"] = True
+            return stall(real_consumer_commit, *args, **kwargs) if stalls_now() else real_consumer_commit(*args, **kwargs)
+        if gate["fired"]:
+            return real_consumer_commit(*args, **kwargs)
+        gate["fired"] = True
         raise _Killed()
 
     producer.commit_transaction = commit_txn
     consumer.commit = consumer_commit
+    return gate
 
 
 def _count_consumer_commits(consumer):
@@ -242,8 +256,12 @@ def _explain(result):
     else:
         twice = "invoiced more than once"
     parts = []
-    for kind, why in (("lost_write", "never invoiced: its order was skipped (after an abort, rewind the consumer "
-                                     "to where the aborted transaction started)"),
+    if ("not_caught_up", "C") in [(k, w) for k, w, _ in state["events"]] or not state["events"]:
+        lost = "never invoiced: the invoicer did not get that far (see the first check)"
+    else:
+        lost = ("never invoiced: its order was skipped (after an abort, seek the consumer back to where the "
+                "aborted transaction started)")
+    for kind, why in (("lost_write", lost),
                       ("duplicate", twice),
                       ("aborted_read", "an invoice of an aborted transaction was read: read with "
                                        "isolation.level=read_committed"),
@@ -260,9 +278,13 @@ def check_scenario(run):
     """A stalled mid-transaction, B was started and killed after its first commit, C caught up."""
     events = [(kind, who) for kind, who, _ in _ran()["events"]]
     assert ("stalled", "A") in events, (
-        "Instance A's second step() never reached a commit, so nothing stalled. step() should process one "
-        "batch of at most 3 orders (consumer.consume(num_messages=3, timeout=1.0)) in one transaction.")
-    assert ("killed", "B") in events, "Instance B never committed anything, so it could not be killed after it."
+        "Instance A never committed twice, in two steps, so nothing stalled. step() should process one "
+        "batch of at most 3 orders (consumer.consume(num_messages=3, timeout=1.0)) in one transaction, and "
+        "start() should assign() the partitions of \"orders\" (with subscribe() the group's first rebalance "
+        "outlasts the steps).")
+    assert ("killed", "B") in events, (
+        "Instance B never committed anything, so it could not be killed after it. If start() subscribe()s, "
+        "the stalled A still owns the partitions in the group and B gets none: assign() them instead.")
     assert ("caught_up", "C") in events, (
         "Instance C did not get the group's committed offsets to the end of \"orders\": some orders were "
         "never committed as processed.")

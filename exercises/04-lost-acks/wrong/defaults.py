@@ -1,4 +1,5 @@
-# Wrong: librdkafka's defaults. Without idempotence a retry after a lost acknowledgement is a
+# Wrong: librdkafka's defaults (acks=all is one of them: it makes a write durable, not unique).
+# Without idempotence a retry after a lost acknowledgement is a
 # second copy, and with up to 1000000 requests in flight the entry refused by the old leader
 # is retried after entries sent behind it, so it lands out of order.
 # Fails: no_duplicates, in_order
