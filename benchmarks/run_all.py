@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
-on one workload (see workload.py), plus benchmarks/browser_boot.py when it exists."""
+on one workload (see workload.py), exactly-once costs (bench_transactions.py), plus
+benchmarks/browser_boot.py when it exists."""
 
 import datetime
 import json
@@ -112,6 +113,12 @@ def browser_boot() -> dict | None:
     return result
 
 
+def transactions() -> dict:
+    """bench_transactions.py: 1,000 read-process-write transactions checked by pysim.checker,
+    and idempotent against plain produce throughput (CPython)."""
+    return run_json("bench_transactions", [sys.executable, HERE / "bench_transactions.py"])
+
+
 def summarize(throughput: dict) -> dict:
     cpython, pyodide, mock = (throughput.get(k, {}) for k in ("pysim_cpython", "pysim_pyodide", "mockafka_cpython"))
     out = {}
@@ -166,6 +173,22 @@ def markdown(report: dict) -> str:
             return "—" if value is None else f"{value} ({'met' if met else 'MISSED'})"
         lines.append(f"| {phase} | {cell(r['pysim_vs_mockafka'], r['pysim_vs_mockafka_met'])} | "
                      f"{cell(r['pyodide_slowdown'], r['pyodide_slowdown_met'])} |")
+    txn = report.get("transactions") or {}
+    lines += ["", "## Exactly-once (CPython)", ""]
+    if "error" in txn or not txn:
+        lines.append(f"not measured: {txn.get('error', 'no result')}")
+    else:
+        t = txn["transactions"]
+        lines += [
+            "| measure | value | target |",
+            "|---|---:|---|",
+            f"| {t['committed_transactions']} read-process-write transactions with crashes, checked | "
+            f"{t['with_check_seconds']} s ({'no anomaly' if t['ok'] else t['anomalies']}) | "
+            f"< {txn['targets']['transactions_seconds_max']} s ({'met' if txn['transactions_met'] else 'MISSED'}) |",
+            f"| produce/s plain / idempotent | {txn['produce_per_s_plain']} / {txn['produce_per_s_idempotent']} "
+            f"({txn['idempotent_slowdown']}x) | <= {txn['targets']['idempotent_slowdown_max']}x "
+            f"({'met' if txn['idempotent_met'] else 'MISSED'}) |",
+        ]
     boot = report.get("browser_boot")
     lines += ["", "## Browser boot", ""]
     if boot is None:
@@ -196,12 +219,15 @@ def main() -> int:
         "throughput": throughput,
         "ratios": summarize(throughput),
         "targets": TARGETS,
+        "transactions": transactions(),
         "browser_boot": browser_boot(),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (RESULTS / "results.md").write_text(markdown(report))
     print(markdown(report))
     failed = [k for k, v in throughput.items() if "error" in v]
+    if "error" in report["transactions"]:
+        failed.append("transactions")
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")
     if failed:

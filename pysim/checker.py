@@ -14,7 +14,10 @@ Inputs (dicts or tuples):
   ``(id, key, partition, offset)`` (trailing items may be left out). Each read gets a
   ``read_index`` (its position in ``consumed``), shown in the evidence.
 - ``aborted``: ids of writes whose transaction aborted (a read of one is an aborted read;
-  its absence downstream is expected, not a lost write).
+  its absence downstream is expected, not a lost write). A read may carry ``attempt``:
+  the id of the write attempt it came from, when one intended write is attempted several
+  times (a transactional processor that aborts and retries an input); ``aborted`` then
+  lists attempt ids, and a read is an aborted read when its attempt is listed.
 - ``effects``: rows of an external effect, e.g. ``(payment_id, amount)`` charges; the first
   item (or a dict's ``id``) names what the effect is for.
 
@@ -114,7 +117,7 @@ def reorders(writes, reads):
 
 def aborted_reads(reads, aborted):
     return [Anomaly("aborted_read", r["id"], (r,), f"write {r['id']!r} of an aborted transaction was read" + _at([r]))
-            for r in reads if r["id"] in aborted]
+            for r in reads if r.get("attempt", r["id"]) in aborted]
 
 
 def phantoms(writes, reads, aborted=frozenset()):

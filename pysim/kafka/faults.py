@@ -16,6 +16,10 @@ whether something goes wrong with it:
   from the seeded stream ``faults.produce`` instead; scripted faults come first.
 - ``clear()``: no more faults (requests already in flight keep their fate).
 
+A lost response and a request that never arrives both leave the partition's connection
+silent: what the producer sends after it does not arrive either, until the timeout
+closes the connection and everything in flight on it is retried (see sender.py).
+
 A partition given as ``None`` matches every partition of the topic. While no fault is
 armed, producers take their instant path (produce() appends before it returns); once one
 is armed, every producer of the cluster sends requests that are in flight until their
@@ -86,8 +90,9 @@ class Faults:
         self.armed = bool(self._scripted) or any(self._rates)
 
     # -- deciding -------------------------------------------------------------------------
-    def decide(self, topic, partition, actor):
-        """The fault that hits this request (one of the kinds above) or None; traced."""
+    def decide(self, topic, partition, actor, **detail):
+        """The fault that hits this request (one of the kinds above) or None; traced with
+        ``detail`` (the sender gives the record's msgid)."""
         kind = None
         for entry in self._scripted:
             if entry[1] == topic and (entry[2] is None or entry[2] == partition):
@@ -108,7 +113,7 @@ class Faults:
                 elif draw < loss + timeout + leader:
                     kind = NOT_LEADER
         if kind is not None:
-            self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition)
+            self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition, **detail)
         return kind
 
 

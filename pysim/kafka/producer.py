@@ -9,14 +9,25 @@ the binding's wording), KafkaException(_UNKNOWN_PARTITION) raised by produce() f
 partition the topic does not have, an unknown topic reported once in a delivery report
 (UNKNOWN_TOPIC_OR_PART) and then raised by produce() (_UNKNOWN_TOPIC), headers as a dict
 or a list of (str, value) tuples read back as a list of (str, bytes) tuples, and the
-shape of list_topics().
+shape of list_topics(); and (tests/parity/test_transactions_parity.py) the transactional
+API's errors in each state, the offsets transaction markers take, and the configuration
+that enable.idempotence / transactional.id refuse.
 
 How pysim simplifies:
 
-- Delivery is instant: produce() appends the record before it returns, so nothing is ever
-  queued or in flight (purge() has nothing to purge) and flush() always returns 0. A
-  broker rejection (a record too large for the topic, a null key on a compacted topic)
-  comes back in the delivery report, as from a real broker.
+- Delivery is instant while nothing can go wrong on the way: produce() appends the record
+  before it returns, nothing is queued or in flight and flush() returns 0. A broker
+  rejection (a record too large for the topic, a null key on a compacted topic) comes
+  back in the delivery report, as from a real broker. Once faults are armed on the
+  cluster (``cluster.faults``, see faults.py) records go as requests that are in flight
+  until answered, with librdkafka's retries, timeouts and max.in.flight (see sender.py):
+  poll() and flush() then move virtual time until the answers come, and flush() returns
+  how many records are still on their way.
+- enable.idempotence: a producer id and per-partition sequence numbers, which the broker
+  uses to drop retried duplicates (producer_state.py); librdkafka's configuration rules
+  (producer_settings.py). transactional.id: librdkafka's transaction state machine
+  (producer_txn.py) in front of the cluster's coordinator (transactions.py); markers take
+  an offset, read_committed consumers skip aborted records (fetcher.py).
 - The producer knows every topic's metadata from the start. librdkafka learns it with its
   first request, so for a topic it has not used yet it reports a bad partition in the
   delivery report (partition=99 of a topic created on the fly) instead of raising.
@@ -26,8 +37,8 @@ How pysim simplifies:
   its timeout (an infinite timeout does not wait: a real producer would block for good).
 - Delivery reports carry headers() None, as confluent-kafka documents for its callbacks;
   the stored record keeps them.
-- Transactions are not simulated yet: with transactional.id set, produce() and the
-  transactional methods raise KafkaException(_NOT_IMPLEMENTED).
+- Each record is its own request (no batching: linger.ms and batch.size change nothing
+  but the Java partitioner's choices).
 
 pysim-only configuration (librdkafka rejects it, so remove it before pointing a script at
 a real cluster): ``pysim.java.partitioner`` = ``round_robin`` | ``sticky`` | ``builtin``
@@ -124,6 +135,7 @@ class Producer:
         self._seqs = {}            # (topic, partition) -> next sequence number (idempotent)
         if self._idempotent and not self._transactional:
             self._new_producer_id(producer_states(c).new_producer_id(), 0)    # InitProducerId at start
+        self._idempotent_direct = self._idempotent and not self._transactional   # produce() inlines it
         self._faults = faults_of(c)
         self._sender = None        # requests in flight, made when faults are first armed
         self._msgid = 0
@@ -173,13 +185,24 @@ class Producer:
             raise KafkaException(KafkaError(KafkaError._UNKNOWN_PARTITION,
                                             "Unable to produce message: Local: Unknown partition"))
         if self._idempotent or self._faults.armed or self._sender is not None:
-            self._produce_managed(topic, partition, key, value, timestamp, headers, cb)
-            return
-        try:
-            rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
-        except KafkaException as e:     # the broker refused the record: a failed delivery
-            self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
-            return
+            if not self._idempotent_direct or self._faults.armed or self._sender is not None:
+                self._produce_managed(topic, partition, key, value, timestamp, headers, cb)
+                return
+            seqs, where = self._seqs, (topic, partition)     # idempotent, nothing can fail on the way
+            seq = seqs.get(where, 0)
+            try:
+                rec = append_with_id(self._c, topic, partition, key, value, timestamp or self._c.now_ms, headers,
+                                     self.name, self._pid, self._epoch, seq, False)
+            except KafkaException as e:
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
+            seqs[where] = seq + 1
+        else:
+            try:
+                rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
+            except KafkaException as e:     # the broker refused the record: a failed delivery
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
         if self._only_errors:
             return
         if cb is None:

@@ -1,7 +1,12 @@
 """The delivery settings of a producer, resolved as librdkafka resolves them
 (rd_kafka_conf_finalize / rd_kafka_topic_conf_finalize): aliases, defaults, ranges, and
 what enable.idempotence and transactional.id force or refuse, with librdkafka's wording
-and in its order, so a script that a real client refuses is refused here too."""
+and in its order, so a script that a real client refuses is refused here too.
+
+Where Java's producer differs: it enables idempotence by default since Kafka 3.0 (with
+acks=all, max.in.flight.requests.per.connection 5), bounds delivery with
+delivery.timeout.ms (120 s; librdkafka's message.timeout.ms is 300 s) and refuses a
+transactional.id with idempotence explicitly off the same way."""
 
 from pysim.kafka import config as _config
 from pysim.kafka.errors import KafkaError, KafkaException

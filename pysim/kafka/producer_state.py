@@ -93,6 +93,12 @@ def append_with_id(cluster, topic, partition, key, value, timestamp, headers, ac
     in a transaction, counted into the partition's open transaction), or answered with the
     record already stored for a retried duplicate. Raises the broker's error otherwise."""
     states = producer_states(cluster)
+    entry = states._entries.get((topic, partition, pid))
+    if entry is not None and entry.epoch == epoch and seq == entry.last_seq + 1 and not transactional:
+        record = cluster.append(topic, partition, key, value, timestamp, headers, actor)   # the common case
+        entry.last_seq = seq
+        entry.batches.append((seq, record))
+        return record
     stored = states.check(topic, partition, pid, epoch, seq)
     if stored is not None:
         cluster.trace.record("produce.duplicate", actor, topic=topic, partition=partition, offset=stored.offset,

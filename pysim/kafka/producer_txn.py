@@ -71,12 +71,13 @@ class TransactionManager:
         return True
 
     def send_offsets(self, positions, group_metadata):
-        if positions is None or group_metadata is None:
-            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, "cgmetadata and offsets are required parameters"))
-        if not isinstance(positions, list) or not all(isinstance(tp, TopicPartition) for tp in positions):
-            raise TypeError("expected list of TopicPartition")
+        # The binding's argument checks and words (its group metadata is serialized bytes).
+        if not isinstance(positions, list):
+            raise TypeError("requires list of TopicPartition")
+        if not all(isinstance(tp, TopicPartition) for tp in positions):
+            raise TypeError("expected cimpl.TopicPartition")
         if not isinstance(group_metadata, ConsumerGroupMetadata):
-            raise TypeError("expected ConsumerGroupMetadata")
+            raise TypeError(f"expected bytes, {type(group_metadata).__name__} found")
         self._require(IN_TRANSACTION)
         offsets = {(tp.topic, tp.partition): tp.offset for tp in positions if tp.offset >= 0}
         if not offsets:

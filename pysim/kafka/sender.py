@@ -4,11 +4,15 @@ request can fail after the broker has, or has not, appended it.
 A producer uses this path only while faults are armed on its cluster (faults.py) or it
 still has requests outstanding; otherwise produce() appends at once. Here each record is
 one request (pysim does not batch). Per partition, records wait in a queue in production
-order and at most ``max.in.flight.requests.per.connection`` of them are in flight. The
-broker handles a request when it is sent (the append happens then, so offsets show the
-order requests reached the broker); the response arrives at the next movement of virtual
-time, or never (a lost response or a request that did not arrive: the producer notices
-after ``request.timeout.ms``).
+order and at most ``max.in.flight.requests.per.connection`` of them are in flight; a
+partition's requests stand for the connection to its leader. The broker handles a
+request when it is sent (the append happens then, so offsets show the order requests
+reached the broker) and the response arrives at the next movement of virtual time.
+
+A lost response or a request that never arrives means the connection went silent: the
+requests sent after it on that connection do not arrive either. The producer notices
+``request.timeout.ms`` (30 s) later, when librdkafka times the request out and closes
+the connection, failing every request in flight on it.
 
 A retriable failure (a timeout, NOT_LEADER_FOR_PARTITION) puts the record back into its
 partition's queue at its place in production order (librdkafka inserts retries by message
@@ -16,8 +20,10 @@ id), to be sent again after ``retry.backoff.ms``, doubling per retry up to
 ``retry.backoff.max.ms`` (librdkafka adds +-20% jitter; pysim does not). So:
 
 - without idempotence a retried record whose first attempt was appended is appended
-  twice, and a record already in flight behind a failed one lands before it: a
-  duplicate and reordering, visible in the offsets;
+  twice (a lost response: a duplicate), and a record already in flight behind one that
+  was refused (NOT_LEADER_FOR_PARTITION) lands before it: reordering. Both show in the
+  offsets; one request in flight at a time (max.in.flight=1) prevents the reordering,
+  not the duplicate;
 - with idempotence the retry carries the same sequence number and the broker answers a
   duplicate with the original offset; a record that arrives after a gap is refused with
   OUT_OF_ORDER_SEQUENCE_NUMBER and, since an earlier record of the same producer is still
@@ -52,9 +58,13 @@ class OutgoingRecord:
 
 
 class _PartitionQueue:
-    __slots__ = ("queue", "inflight", "draining", "wakeup")
+    """One partition's records on their way; its requests stand for the connection to the
+    partition's leader (responses on a connection come back in order)."""
+
+    __slots__ = ("queue", "inflight", "draining", "wakeup", "broken")
 
     def __init__(self):
+        self.broken = None       # the request after which the connection went silent
         self.queue = []          # OutgoingRecords waiting to be sent, in msgid order
         self.inflight = {}       # msgid -> OutgoingRecord sent and not answered
         self.draining = False    # idempotent: send nothing new until inflight is empty
@@ -109,20 +119,22 @@ class Sender:
 
     def _transmit(self, pq, record):
         self._prepare(record)
-        faults = self._faults
-        fault = faults.decide(record.topic, record.partition, self._actor) if faults.armed else None
-        if fault == TIME_OUT:
-            self._sched.call_later(self._s.request_timeout_ms, self._timed_out, pq, record)
+        if pq.broken is not None:            # the connection is silently dead: nothing arrives
             return
+        faults = self._faults
+        fault = None
+        if faults.armed:
+            fault = faults.decide(record.topic, record.partition, self._actor, msgid=record.msgid)
         stored = error = None
         if fault == NOT_LEADER:
             error = KafkaError(KafkaError.NOT_LEADER_FOR_PARTITION, "Broker: Not leader for partition", retriable=True)
-        else:
+        elif fault != TIME_OUT:
             try:
                 stored = self._append(record)
             except KafkaException as e:
                 error = e.args[0]
-        if fault == LOSE_RESPONSE:
+        if fault == LOSE_RESPONSE or fault == TIME_OUT:
+            pq.broken = record
             self._sched.call_later(self._s.request_timeout_ms, self._timed_out, pq, record)
         else:
             self._sched.call_later(0, self._answered, pq, record, stored, error)
@@ -140,12 +152,17 @@ class Sender:
         self._pump(pq)
 
     def _timed_out(self, pq, record):
+        """request.timeout.ms after the request that broke the connection: librdkafka times
+        it out and closes the connection, failing every request in flight on it."""
         if self.stopped:
             return
-        del pq.inflight[record.msgid]
+        pq.broken = None
+        failed = sorted(pq.inflight.values())     # answers sent before the break came long ago
         self._c.trace.record("produce.request_timeout", self._actor, topic=record.topic,
-                             partition=record.partition, msgid=record.msgid)
-        self._retry(pq, record, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
+                             partition=record.partition, msgid=record.msgid, in_flight=len(failed))
+        for r in failed:
+            del pq.inflight[r.msgid]
+            self._retry(pq, r, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
         self._pump(pq)
 
     def _after_gap(self, pq, record, error):

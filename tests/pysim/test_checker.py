@@ -96,3 +96,13 @@ def test_malformed_input_is_refused_with_its_position(produced, consumed, effect
 def test_of_refuses_an_unknown_kind():
     with pytest.raises(ValueError, match="unknown anomaly kind"):
         check([], []).of("torn")
+
+
+def test_with_attempts_an_input_retried_after_an_abort_is_judged_by_its_attempt():
+    produced = [("i1", "k")]
+    committed_retry = [{"id": "i1", "key": "k", "attempt": "i1#2", "partition": 0, "offset": 3}]
+    assert check(produced, committed_retry, aborted={"i1#1"}).ok
+    leaked = [{"id": "i1", "key": "k", "attempt": "i1#1", "partition": 0, "offset": 0}] + committed_retry
+    result = check(produced, leaked, aborted={"i1#1"})
+    assert [a.kind for a in result.anomalies] == ["duplicate", "aborted_read"]
+    assert result.of("aborted_read")[0].evidence[0]["offset"] == 0

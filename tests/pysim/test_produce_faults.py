@@ -53,20 +53,23 @@ def test_a_lost_response_makes_the_retry_a_second_copy(cluster):
                      "produce"]
 
 
-def test_with_requests_in_flight_a_retry_lands_after_later_records(cluster):
+def test_a_lost_response_fails_the_requests_behind_it_on_the_same_connection(cluster):
     p = producer()                            # librdkafka's default: 1000000 in flight
     cluster.faults.lose_next_responses("t", 0)
     produce_all(p, [b"a", b"b", b"c"])
+    assert values(cluster) == [b"a"]          # b and c went out on a connection gone silent
     p.flush()
-    assert values(cluster) == [b"a", b"b", b"c", b"a"]
+    assert values(cluster) == [b"a", b"a", b"b", b"c"]
+    [timeout] = cluster.trace.events("produce.request_timeout")
+    assert timeout.data["in_flight"] == 3 and timeout.time_ms == 30000
 
 
-def test_a_request_that_never_arrives_is_sent_again_out_of_order(cluster):
+def test_a_request_that_never_arrives_is_sent_again(cluster):
     p = producer()
     cluster.faults.time_out_next_requests("t", 0)
     produce_all(p, [b"a", b"b"])
     p.flush()
-    assert values(cluster) == [b"b", b"a"]    # no copy, but b overtook a
+    assert values(cluster) == [b"a", b"b"] and cluster.now_ms == 30100
 
 
 def test_a_leader_change_is_retried_after_the_backoff(cluster):

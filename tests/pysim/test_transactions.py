@@ -146,10 +146,13 @@ def test_call_order_errors_name_the_state(cluster):
 def test_send_offsets_checks_its_arguments(cluster):
     p = ready()
     p.begin_transaction()
-    err = error_of(lambda: p.send_offsets_to_transaction([TopicPartition("t", 0, 1)], None))
-    assert (err.code(), err.str()) == (KafkaError._INVALID_ARG, "cgmetadata and offsets are required parameters")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="^expected bytes, NoneType found$"):
+        p.send_offsets_to_transaction([TopicPartition("t", 0, 1)], None)
+    with pytest.raises(TypeError, match="^requires list of TopicPartition$"):
         p.send_offsets_to_transaction("t", _metadata())
+    with pytest.raises(TypeError, match="^expected cimpl.TopicPartition$"):
+        p.send_offsets_to_transaction([1], _metadata())
+    p.send_offsets_to_transaction([], _metadata())                                   # nothing: no-op
     p.send_offsets_to_transaction([TopicPartition("t", 0, -1001)], _metadata())   # nothing valid: no-op
     p.commit_transaction()
     assert cluster.group_commits("g") == {}
@@ -277,7 +280,7 @@ def test_a_crashed_instance_leaves_its_transaction_open_until_the_next_one_start
 
 
 def test_transactions_under_faults_still_deliver_once(cluster):
-    p = ready()
+    p = ready(**{"transaction.timeout.ms": 120000})      # two request timeouts fit in it
     cluster.faults.lose_next_responses("t", 0)
     cluster.faults.time_out_next_requests("t", 0)
     p.begin_transaction()
@@ -285,3 +288,12 @@ def test_transactions_under_faults_still_deliver_once(cluster):
         p.produce("t", v)
     p.commit_transaction()                                   # flushes: waits out the timeouts
     assert read_all("read_committed") == [(0, b"a"), (1, b"b"), (2, b"c")]
+
+
+def test_a_record_that_outlives_the_transaction_timeout_makes_it_abortable(cluster):
+    p = ready()                                   # message.timeout.ms = transaction.timeout.ms = 60 s
+    cluster.faults.time_out_next_requests("t", 0, n=2)
+    p.begin_transaction()
+    p.produce("t", b"late")
+    err = error_of(p.commit_transaction)
+    assert err.code() == KafkaError._MSG_TIMED_OUT and err.txn_requires_abort()
