@@ -1,6 +1,6 @@
 """Hidden setup and checks for 04-lost-acks. setup() creates "ledger" and arms two produce
-faults on it: the first request is appended but its answer lost, the second is refused by a
-former leader. The checks read the ledger back as a consumer would and let pysim.checker name
+faults on it: the first request is refused by a former leader, the second is appended but its
+answer lost (which silences the connection until request.timeout.ms, as in librdkafka). The checks read the ledger back as a consumer would and let pysim.checker name
 what is wrong: a lost write, a duplicate or a reorder, with the offsets that prove it."""
 
 from pysim import checker, kafka
@@ -14,8 +14,8 @@ SEQS = list(range(1, 11))
 def setup():
     cluster = kafka.cluster("localhost:9092")
     cluster.create_topic(TOPIC, num_partitions=1)
-    cluster.faults.lose_next_responses(TOPIC, 0)      # appended, answer lost
     cluster.faults.change_leader(TOPIC, 0)            # refused: NOT_LEADER_FOR_PARTITION
+    cluster.faults.lose_next_responses(TOPIC, 0)      # appended, answer lost
 
 
 def _text(value):
@@ -79,7 +79,7 @@ def check_in_order(run):
     reorders = _history(run).of("reorder")
     assert not reorders, ("; ".join(f"seq={x.subject[0]} was produced before seq={x.subject[1]} but is stored "
                                     f"after it ({_where(x)})" for x in reorders)
-                          + ". The request refused by the old leader was retried after requests sent behind "
+                          + ". The request refused by the old leader was retried after a request sent behind "
                           "it had landed: librdkafka allows 1000000 requests in flight by default. The "
                           "idempotent producer keeps the order with up to 5 in flight (the broker refuses a "
                           "sequence gap and librdkafka resends in order).")

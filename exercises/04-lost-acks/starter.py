@@ -1,6 +1,6 @@
 # Already there (hidden setup): the topic "ledger" (1 partition) on localhost:9092 and a flaky
-# network (cluster.faults): the answer to your first produce request is lost after the broker
-# appended it, and your second request reaches a broker that is no longer the leader.
+# network (cluster.faults): your first produce request reaches a broker that is no longer the
+# leader, and the answer to your second is lost after the broker appended it.
 from pysim import kafka
 
 ACCOUNT = "acct-42"

@@ -1,18 +1,16 @@
-# Wrong: idempotence on, but failures are "handled" by producing the entry again from the
-# delivery callback, with message.timeout.ms shortened to fail fast. The entry whose
-# acknowledgement was lost was stored; its report says _MSG_TIMED_OUT (it may or may not be
-# stored, librdkafka cannot know), and the new produce() is a new record with a new sequence
-# number: the broker has no way to see it is the same entry. Idempotence covers the client's
-# own retries, never the application's.
-# Fails: no_duplicates
+# Wrong: turns librdkafka's retries off ("its retries duplicate") and re-produces a failed entry
+# from the delivery callback instead. The entry whose answer was lost *was* stored: its report
+# says _TIMED_OUT (possibly stored; librdkafka cannot know) and the new produce() is a second
+# copy; the entry the old leader refused is sent again behind the others, out of order. Even
+# with enable.idempotence a re-produced entry is a new record with a new sequence number: the
+# broker deduplicates the client's own retries, never the application's.
+# Fails: no_duplicates, in_order
 from pysim import kafka
 
 ACCOUNT = "acct-42"
 ENTRIES = [f"seq={i} amount={i * 10}" for i in range(1, 11)]
 
-producer = kafka.Producer({"bootstrap.servers": "localhost:9092",
-                           "enable.idempotence": True,
-                           "message.timeout.ms": 10000})
+producer = kafka.Producer({"bootstrap.servers": "localhost:9092", "retries": 0})
 
 
 def report(err, msg):
