@@ -237,6 +237,13 @@ class Cluster:
         self._commits[(group, topic, partition)] = offset
         self.trace.record("commit", group or "", topic=topic, partition=partition, offset=offset)
 
+    def delete_group(self, group):
+        """DeleteGroups: forget an empty group's committed offsets (the admin call checks
+        that it has no members)."""
+        for key in [k for k in self._commits if k[0] == group]:
+            del self._commits[key]
+        self.trace.record("group.delete", group or "", group=group)
+
     def group_commits(self, group):
         """{(topic, partition): offset} committed by ``group``, in (topic, partition) order."""
         return {(t, p): o for (g, t, p), o in sorted(self._commits.items(), key=_commit_sort) if g == group}

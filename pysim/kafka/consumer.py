@@ -35,6 +35,9 @@ from pysim.kafka import config as _config
 from pysim.kafka.assignors import COOPERATIVE, PROTOCOL_TYPE, parse_strategies
 from pysim.kafka.cluster import cluster
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.client_events import check_sasl_credentials, client_events, next_number
+from pysim.kafka.faults import faults_of
+from pysim.kafka.stats import statistics
 from pysim.kafka.fetcher import ConsumerEvent, Fetcher, partition_exists as _exists
 from pysim.kafka.group_coordinator import ConsumerGroupMetadata, NO_GENERATION, coordinator_of
 from pysim.kafka.message import Message
@@ -140,6 +143,7 @@ class Consumer:
         self._fetcher.read_committed = conf.get("isolation.level", "read_committed") == "read_committed"
         self._auto_store = auto_store
         self._coordinator = coordinator_of(self._c)
+        self._faults = faults_of(self._c)
         self._listener = _GroupListener(self)
         self._ops = deque()          # ("error", msg) | ("rebalance",) | ("rejoin",) | ("join",) | ("lost",)
                                      # | ("commit", err, tps)
@@ -165,6 +169,10 @@ class Consumer:
         self._created_ms = self._last_poll_ms = self._c.now_ms
         self._in_poll = False
         self._hb_timer = self._poll_timer = self._commit_timer = None
+        self._rxmsgs = 0
+        self._events = client_events(self, conf, "consumer", self._c,
+                                     f"{self._client_id}#consumer-{next_number(self._c, 'consumer')}")
+        self._events.stats_from(self._statistics)
         if self._auto_commit:
             self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
 
@@ -382,6 +390,11 @@ class Consumer:
 
     def _trace_name(self):
         return self._member_id or self._client_id
+
+    def set_sasl_credentials(self, username, password):
+        """Accepted and checked, then ignored: pysim authenticates nobody."""
+        self._check_open()
+        check_sasl_credentials(username, password)
 
     def _crash(self, now_ms):
         """cluster.crash(consumer): the process dies now. No LeaveGroup, no commit, no
@@ -664,10 +677,13 @@ class Consumer:
         scheduler = c.sim.scheduler
         while True:
             self._background()
+            self._events.serve()
             msg = self._serve_ops()
-            if msg is None:
+            if msg is None and not self._faults.brokers_down:
                 msg = self._fetcher.next_message()
             if msg is not None:
+                if msg.error() is None:
+                    self._rxmsgs += 1
                 return msg
             now = c.now_ms
             if now >= limit:
@@ -679,6 +695,23 @@ class Consumer:
                 c.advance(due - now)              # something may arrive then: look again
             else:
                 c.advance(limit - now)
+
+    def _statistics(self):
+        """librdkafka's statistics of this consumer now (stats.py)."""
+        parts = {}
+        for (topic, partition), st in self._fetcher.states.items():
+            parts[(topic, partition)] = {"app_offset": st.app_pos, "stored_offset": st.stored,
+                                         "committed_offset": st.committed,
+                                         "next_offset": st.fetch_pos if st.fetch_pos is not None else OFFSET_INVALID,
+                                         "fetch_state": "stopped" if st.paused else "active",
+                                         "read_committed": self._fetcher.read_committed}
+        cgrp = {"state": "up", "join_state": "steady" if self._member_id else "init",
+                "rebalance_cnt": self._rebalance_calls, "assignment_size": len(self._fetcher.states)}
+        counters = {"msg_cnt": 0, "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
+                    "txmsgs": 0, "rxmsgs": self._rxmsgs}
+        return statistics("consumer", self._events.name, self._client_id, self._c, self._created_ms,
+                          self._events.pending(), counters, parts,
+                          cgrp if self._subscription is not None or self._member_id else None)
 
     def _auto_commit_tick(self):
         """librdkafka's auto commit timer, on its background thread: every
@@ -920,6 +953,7 @@ class Consumer:
         self._ops.clear()
         self._closed = True
         self._stop_timers()
+        self._events.stop()
         if error is not None:
             raise error
 

@@ -15,6 +15,7 @@ class KafkaError:
     _PARTITION_EOF = -191
     _UNKNOWN_PARTITION = -190
     _UNKNOWN_TOPIC = -188
+    _ALL_BROKERS_DOWN = -187
     _INVALID_ARG = -186
     _TIMED_OUT = -185
     _QUEUE_FULL = -184
@@ -69,13 +70,17 @@ class KafkaError:
     INVALID_PRODUCER_ID_MAPPING = 49
     INVALID_TRANSACTION_TIMEOUT = 50
     CONCURRENT_TRANSACTIONS = 51
+    SECURITY_DISABLED = 54
+    SASL_AUTHENTICATION_FAILED = 58
     NON_EMPTY_GROUP = 68
     GROUP_ID_NOT_FOUND = 69
     UNKNOWN_PRODUCER_ID = 59
     FENCED_INSTANCE_ID = 82
+    ELECTION_NOT_NEEDED = 84
     INVALID_RECORD = 87
     UNSTABLE_OFFSET_COMMIT = 88
     PRODUCER_FENCED = 90
+    RESOURCE_NOT_FOUND = 91
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code

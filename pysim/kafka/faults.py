@@ -15,6 +15,14 @@ whether something goes wrong with it:
 - ``set(loss_rate=0.0, timeout_rate=0.0, leader_change_rate=0.0)``: each request draws
   from the seeded stream ``faults.produce`` instead; scripted faults come first.
 - ``clear()``: no more faults (requests already in flight keep their fate).
+- ``stop_brokers(duration_ms=None)`` / ``start_brokers()``: every broker is down (for
+  ``duration_ms`` of virtual time, or until started again). Each client hears of it as
+  librdkafka reports it, through its error_cb (or its log): _TRANSPORT for the broker's
+  connection, then _ALL_BROKERS_DOWN. Meanwhile produce requests never arrive (retried as
+  after ``time_out_next_requests``; a record still undelivered after message.timeout.ms
+  fails with _MSG_TIMED_OUT), consumers fetch nothing, and admin requests time out with
+  _TIMED_OUT after their request timeout unless the brokers are back by then.
+  ``clear()`` leaves the brokers as they are.
 
 A lost response and a request that never arrives both leave the partition's connection
 silent: what the producer sends after it does not arrive either, until the timeout
@@ -41,6 +49,9 @@ class Faults:
         self._scripted = []              # [kind, topic, partition or None, remaining]
         self._rates = (0.0, 0.0, 0.0)
         self.armed = False               # producers read this on every produce()
+        self.brokers_down = False
+        self._restart = None             # the timer that ends a stop_brokers(duration_ms)
+        self._listeners = []             # client events told of outages (client_events.py)
 
     # -- arming -------------------------------------------------------------------------
     def lose_next_responses(self, topic, partition=None, n=1):
@@ -76,6 +87,42 @@ class Faults:
         self._scripted, self._rates = [], (0.0, 0.0, 0.0)
         self._rearm()
 
+    def stop_brokers(self, duration_ms=None):
+        """Take every broker down now, for ``duration_ms`` of virtual time (None: until
+        start_brokers())."""
+        if duration_ms is not None and (isinstance(duration_ms, bool) or not isinstance(duration_ms, int)
+                                        or duration_ms < 1):
+            raise ValueError(f"duration_ms must be a positive int or None, got {duration_ms!r}")
+        if self._restart is not None:
+            self._restart.cancel()
+            self._restart = None
+        if not self.brokers_down:
+            self.brokers_down = True
+            self._sim.trace.record("fault.brokers_down", "cluster")
+            self._rearm()
+            for listener in list(self._listeners):
+                listener.brokers_went_down()
+        if duration_ms is not None:
+            self._restart = self._sim.scheduler.call_later(duration_ms, self.start_brokers)
+
+    def start_brokers(self):
+        """Bring the brokers back: requests reach them again."""
+        if self._restart is not None:
+            self._restart.cancel()
+            self._restart = None
+        if self.brokers_down:
+            self.brokers_down = False
+            self._sim.trace.record("fault.brokers_up", "cluster")
+            self._rearm()
+
+    def listen(self, listener):
+        """``listener.brokers_went_down()`` is called at each outage (kept until unlisten)."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener):
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _script(self, kind, topic, partition, n):
         if not isinstance(topic, str):
             raise TypeError(f"topic must be a str, got {type(topic).__name__}")
@@ -87,13 +134,17 @@ class Faults:
         self._rearm()
 
     def _rearm(self):
-        self.armed = bool(self._scripted) or any(self._rates)
+        self.armed = bool(self._scripted) or any(self._rates) or self.brokers_down
 
     # -- deciding -------------------------------------------------------------------------
     def decide(self, topic, partition, actor, **detail):
         """The fault that hits this request (one of the kinds above) or None; traced with
         ``detail`` (the sender gives the record's msgid)."""
         kind = None
+        if self.brokers_down:
+            kind = TIME_OUT
+            self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition, **detail)
+            return kind
         for entry in self._scripted:
             if entry[1] == topic and (entry[2] is None or entry[2] == partition):
                 kind = entry[0]
@@ -115,6 +166,21 @@ class Faults:
         if kind is not None:
             self._sim.trace.record(f"fault.{kind}", actor, topic=topic, partition=partition, **detail)
         return kind
+
+
+def broker_reachable(cluster, timeout_ms):
+    """True when a request to ``cluster`` is answered within ``timeout_ms``: at once while
+    its brokers are up, otherwise once they come back. Moves virtual time while it waits
+    (by the whole timeout when they stay down)."""
+    faults = faults_of(cluster)
+    deadline = cluster.now_ms + timeout_ms
+    while faults.brokers_down:
+        due = cluster.sim.scheduler.next_due_ms()
+        if due is None or due > deadline:
+            cluster.advance(deadline - cluster.now_ms)
+            return not faults.brokers_down
+        cluster.advance(due - cluster.now_ms)
+    return True
 
 
 def faults_of(cluster):

@@ -61,6 +61,8 @@ from pysim.kafka.metadata import cluster_id, cluster_metadata
 from pysim.kafka.partitioning import (DEFAULT_PARTITIONER, STICKY_LINGER_DEFAULT_MS, STICKY_LINGER_MAX_MS,
                                       make_partitioner)
 from pysim.kafka.faults import faults_of
+from pysim.kafka.client_events import check_sasl_credentials, client_events
+from pysim.kafka.stats import statistics
 from pysim.kafka.producer_settings import delivery_settings
 from pysim.kafka.producer_state import append_with_id, producer_states
 from pysim.kafka.producer_txn import TransactionManager
@@ -145,6 +147,9 @@ class Producer:
         self._closed = False
         self._refused = self._transactional     # produce() takes the long way: closed, or transactional
         self._num_partitions, self._append = c.num_partitions, c.append   # the produce path's calls
+        self._created_ms, self._txmsgs = c.now_ms, 0
+        self._events = client_events(self, conf, "producer", c, self.name)
+        self._events.stats_from(self._statistics)
 
     # -- producing ------------------------------------------------------------------------
     def produce(self, topic, value=None, key=None, partition=-1, callback=None, on_delivery=None,
@@ -344,13 +349,14 @@ class Producer:
         sender = self._sender
         if sender is not None and sender.outstanding:
             self._c.advance(0)                   # answers due now arrive
-        served = self._serve()
+        served = self._serve() + self._events.serve()
         if not served and seconds > 0:
             if sender is not None and sender.outstanding:
                 self._wait_for_reports(round(seconds * 1000))
                 served = self._serve()
             else:
-                self._c.advance(round(seconds * 1000))
+                self._events.poll(seconds)
+            served += self._events.serve()
         return served
 
     def flush(self, timeout=_INFINITE):
@@ -375,6 +381,7 @@ class Producer:
                 if s.message_timeout_ms else 3600000
         deadline = c.now_ms + budget_ms
         while True:
+            self._events.serve()
             while self._reports or self._silent:     # callbacks may produce more
                 self._serve()
             sender = self._sender
@@ -434,6 +441,7 @@ class Producer:
         if not self._closed:
             self.flush()
             self._closed = self._refused = True
+            self._events.stop()
         return True
 
     def _trace_name(self):
@@ -473,7 +481,22 @@ class Producer:
         return cluster_id(self._c)
 
     def set_sasl_credentials(self, username, password):
-        """Accepted and ignored: pysim has no authentication."""
+        """Accepted and checked, then ignored: pysim has no authentication."""
+        check_sasl_credentials(username, password)
+
+    def _statistics(self):
+        """librdkafka's statistics of this producer now (stats.py): msg_cnt is what len()
+        reports, txmsgs the records the broker has acknowledged."""
+        produced = {}
+        for e in self._c.trace.events("produce"):
+            if e.actor == self.name:
+                key = (e.data["topic"], e.data["partition"])
+                produced[key] = produced.get(key, 0) + 1
+        parts = {key: {"txmsgs": n} for key, n in produced.items()}
+        counters = {"msg_cnt": len(self), "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
+                    "txmsgs": sum(produced.values()), "rxmsgs": 0}
+        return statistics("producer", self.name, self.name.split("#")[0], self._c, self._created_ms,
+                          self._events.pending(), counters, parts)
 
     # -- transactions (see producer_txn.py and transactions.py) ----------------------------------
     def init_transactions(self, timeout=_INFINITE):

@@ -52,17 +52,13 @@ def test_futures_are_finished_when_returned_and_run_callbacks_at_once(admin):
     assert f.cancel() is False
 
 
-def test_an_unfinished_future_says_so_instead_of_blocking():
-    f = Future()
-    assert not f.done()
-    with pytest.raises(RuntimeError, match="not finished"):
-        f.result()
-    seen = []
-    f.add_done_callback(seen.append)
-    f.set_result(7)
-    assert seen == [f] and f.result() == 7
-    with pytest.raises(RuntimeError, match="already finished"):
-        f.set_result(8)
+def test_futures_are_concurrent_futures_so_as_completed_and_wait_work(admin):
+    import concurrent.futures
+    fs = admin.create_topics([NewTopic("a"), NewTopic("b")])
+    assert all(isinstance(f, concurrent.futures.Future) for f in fs.values())
+    assert sorted(f.result() is None for f in concurrent.futures.as_completed(fs.values())) == [True, True]
+    done, not_done = concurrent.futures.wait(list(fs.values()), timeout=0)
+    assert len(done) == 2 and not not_done
 
 
 # -- create_topics ---------------------------------------------------------------------------
