@@ -33,15 +33,20 @@ class Topic:
 class Cluster:
     """Broker settings that tests and lessons may change (attributes, or keywords here):
     ``group_initial_rebalance_delay_ms`` (3000, Kafka's default; many dev setups set 0),
-    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000)."""
+    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000); for
+    consumer-protocol groups (KIP-848) ``group_consumer_session_timeout_ms`` (45000) and
+    ``group_consumer_heartbeat_interval_ms`` (5000)."""
 
     def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
-                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000):
+                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000,
+                 group_consumer_session_timeout_ms=45_000, group_consumer_heartbeat_interval_ms=5_000):
         self.sim = Simulation(seed)
         self.auto_create, self.default_partitions = auto_create, default_partitions
         self.group_initial_rebalance_delay_ms = group_initial_rebalance_delay_ms
         self.group_min_session_timeout_ms = group_min_session_timeout_ms
         self.group_max_session_timeout_ms = group_max_session_timeout_ms
+        self.group_consumer_session_timeout_ms = group_consumer_session_timeout_ms
+        self.group_consumer_heartbeat_interval_ms = group_consumer_heartbeat_interval_ms
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
         self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists
