@@ -7,6 +7,7 @@ from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
@@ -247,8 +248,9 @@ class Cluster:
         return {(t, p): o for (g, t, p), o in sorted(self._commits.items(), key=_commit_sort) if g == group}
 
     def groups(self):
-        """Groups with committed offsets or members now."""
-        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups()))
+        """Groups with committed offsets or members now (classic or consumer protocol)."""
+        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups())
+                      | set(consumer_coordinator_of(self).groups()))
 
     def join(self, group, member):
         """A bare member with no subscription joins ``group`` (a shortcut for tests and
@@ -259,8 +261,9 @@ class Cluster:
         coordinator_of(self).leave(group, member)
 
     def active_members(self, group):
-        """The member ids ``group`` has now (the coordinator's list, in joining order)."""
-        return coordinator_of(self).members(group)
+        """The member ids ``group`` has now (the coordinator's list, in joining order; a
+        group has members of one protocol at a time)."""
+        return coordinator_of(self).members(group) or consumer_coordinator_of(self).members(group)
 
     # -- faults -----------------------------------------------------------------------
     def crash(self, client):

@@ -161,6 +161,16 @@ class ConsumerGroupCoordinator:
         g = self._groups.get(group)
         return g.assignor if g is not None and g.members else ""
 
+    def client_id(self, group, member_id):
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return member.client_id if member is not None else None
+
+    def instance_id(self, group, member_id):
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return member.instance_id if member is not None else None
+
     def assignment(self, group, member_id):
         """The partitions ``member_id`` holds now (its assigned partitions, not its target)."""
         g = self._groups.get(group)

@@ -385,3 +385,26 @@ def test_a_crash_scenario_gives_one_trace_digest():
         return c.trace.digest()
     digests = {scenario() for _ in range(10)}
     assert len(digests) == 1
+
+
+def test_admin_describes_a_consumer_protocol_group_and_refuses_to_reset_it_while_active():
+    from pysim.kafka.admin import AdminClient, ConsumerGroupTopicPartitions
+    c = _cluster()
+    admin = AdminClient({"bootstrap.servers": BOOT})
+    a = _consumer("a", **{"group.instance.id": "a-1"})
+    _run(c, {"a": a}, 3000)
+    b = _consumer("b")
+    d = admin.describe_consumer_groups(["g"])["g"].result()
+    assert (d.type, d.partition_assignor, d.state) == (kafka.ConsumerGroupType.CONSUMER, "uniform",
+                                                       kafka.ConsumerGroupState.UNKNOWN)   # Kafka's "Reconciling"
+    _run(c, {"a": a, "b": b}, 20_000)
+    d = admin.describe_consumer_groups(["g"])["g"].result()
+    assert d.state == kafka.ConsumerGroupState.STABLE and not d.is_simple_consumer_group
+    assert [(m.client_id, m.group_instance_id, [tp.partition for tp in m.assignment.topic_partitions])
+            for m in d.members] == [("a", "a-1", [0, 1]), ("b", None, [2, 3])]
+    assert [m.member_id for m in d.members] == [a.memberid(), b.memberid()]
+    listing = admin.list_consumer_groups(types={kafka.ConsumerGroupType.CONSUMER}).result()
+    assert [g.group_id for g in listing.valid] == ["g"]
+    request = [ConsumerGroupTopicPartitions("g", [kafka.TopicPartition(TOPIC, 0, 0)])]
+    result = admin.alter_consumer_group_offsets(request)["g"].result()
+    assert result.topic_partitions[0].error.code() == kafka.KafkaError.UNKNOWN_MEMBER_ID
