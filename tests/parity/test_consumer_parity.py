@@ -163,3 +163,23 @@ def test_a_static_member_that_closes_is_evicted_only_by_the_session_timeout(side
     assert real == {"shares": [2, 2], "b_before_5s": 2, "b_after": 4,
                     "waited_most_of_the_session": True, "within_20s": True}
     _assert_same(real, sim)
+
+
+def test_kip848_callbacks_are_incremental_and_assign_is_refused_inside_them(sides):
+    topic = "c-kip848"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.kip848_incremental_callbacks, topic, "c-kip848-group")
+    assert real == {"calls": [("a", "assign", [0, 1, 2, 3]), ("a", "revoke", [2, 3]), ("a", "assign", []),
+                              ("b", "assign", [2, 3])],
+                    "refused": [("KafkaException", -172)], "c3_assigned_after": 0}
+    _assert_same(real, sim)
+
+
+def test_kip848_refuses_classic_settings_in_librdkafkas_words(sides):
+    real, sim = run_both(sides, scripts.kip848_config_refusals)
+    assert real["session.timeout.ms"] == (-186, "Failed to create consumer: `session.timeout.ms` is not supported "
+                                                "for `group.protocol=consumer` or share consumer. It is defined "
+                                                "broker side")
+    assert real["group.protocol"][1] == 'Invalid value "modern" for configuration property "group.protocol"'
+    _assert_same(real, sim)
