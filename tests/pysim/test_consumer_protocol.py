@@ -408,3 +408,24 @@ def test_admin_describes_a_consumer_protocol_group_and_refuses_to_reset_it_while
     request = [ConsumerGroupTopicPartitions("g", [kafka.TopicPartition(TOPIC, 0, 0)])]
     result = admin.alter_consumer_group_offsets(request)["g"].result()
     assert result.topic_partitions[0].error.code() == kafka.KafkaError.UNKNOWN_MEMBER_ID
+
+
+def test_a_transaction_commits_offsets_for_a_consumer_protocol_member_with_its_epoch():
+    c = _cluster(partitions=1)
+    c.create_topic("out", num_partitions=1)
+    a = _consumer("a")
+    _run(c, {"a": a}, 1000)
+    p = kafka.Producer({"bootstrap.servers": BOOT, "transactional.id": "tx"})
+    p.init_transactions()
+    p.begin_transaction()
+    p.produce("out", b"x")
+    p.send_offsets_to_transaction([kafka.TopicPartition(TOPIC, 0, 3)], a.consumer_group_metadata())
+    p.commit_transaction()
+    assert c.committed("g", TOPIC, 0) == 3
+    stale = a.consumer_group_metadata()
+    b = _consumer("b")
+    _run(c, {"a": a, "b": b}, 20_000)                  # b joined: a's member epoch moved on
+    p.begin_transaction()
+    with pytest.raises(kafka.KafkaException) as info:
+        p.send_offsets_to_transaction([kafka.TopicPartition(TOPIC, 0, 4)], stale)
+    assert info.value.args[0].code() == kafka.KafkaError.STALE_MEMBER_EPOCH
