@@ -74,7 +74,7 @@ class _Member:
 
 
 class _Group:
-    __slots__ = ("name", "epoch", "members", "target", "owners", "static", "assignor")
+    __slots__ = ("name", "epoch", "members", "target", "owners", "static", "assignor", "metadata")
 
     def __init__(self, name):
         self.name, self.epoch = name, 0
@@ -83,6 +83,7 @@ class _Group:
         self.owners = {}             # (topic, partition) -> member id holding it (assigned or revoking)
         self.static = {}             # group.instance.id -> member id
         self.assignor = ""
+        self.metadata = {}           # {topic: partitions} the target was computed from
 
 
 class ConsumerGroupCoordinator:
@@ -126,6 +127,8 @@ class ConsumerGroupCoordinator:
             if topics is not None and (list(topics) != member.topics or assignor != member.assignor):
                 member.topics, member.assignor = list(topics), assignor
                 self._new_target(g, "subscription changed")
+            elif self._metadata(g) != g.metadata:
+                self._new_target(g, "subscribed topics changed")     # created, or more partitions
         member.last_seen_ms = c.now_ms
         self._reconcile(g, member, {tuple(tp) for tp in owned})
         return HeartbeatResponse(None, member.member_id, member.epoch, sorted(member.assigned),
@@ -192,13 +195,13 @@ class ConsumerGroupCoordinator:
         """Epoch 0: a new member (or a static member taking over a departed one's place).
         Returns the member, or an error code."""
         c = self._cluster
-        if member_id in g.members:                  # rejoining with epoch 0: it abandoned everything
-            self._remove(g, member_id, None, None)
         if instance_id is not None and instance_id in g.static:
             old = g.members[g.static[instance_id]]
             if old.epoch != LEAVE_STATIC_EPOCH:
                 return KafkaError.UNRELEASED_INSTANCE_ID
             return self._replace_static(g, old, member_id, topics, assignor, rebalance_ms, client_id)
+        if member_id in g.members:                  # rejoining with epoch 0: it abandoned everything
+            self._remove(g, member_id, None, None)
         member = _Member(member_id, client_id, instance_id, topics, assignor, rebalance_ms, c.now_ms)
         g.members[member_id] = member
         if instance_id is not None:
@@ -268,12 +271,18 @@ class ConsumerGroupCoordinator:
         g.assignor = _preferred_assignor(g.members.values())
         specs = [MemberSpec(m.member_id, m.instance_id, [t for t in m.topics if c.has_topic(t)],
                             g.target.get(m.member_id, ())) for m in g.members.values()]
-        partitions = {t: c.num_partitions(t) for s in specs for t in s.topics}
+        partitions = g.metadata = self._metadata(g)
         new = compute(g.assignor, specs, partitions)
         g.target = {mid: set(parts) for mid, parts in new.items()}
         c.trace.record("group.target", "coordinator", group=g.name, epoch=g.epoch, assignor=g.assignor,
                        reason=reason, members=list(g.members),
                        assignment={mid: [list(tp) for tp in new[mid]] for mid in g.members})
+
+    def _metadata(self, g):
+        """{topic: partitions} of the existing topics the members subscribe to."""
+        c = self._cluster
+        return {t: c.num_partitions(t) for t in sorted({t for m in g.members.values() for t in m.topics})
+                if c.has_topic(t)}
 
     def _reconcile(self, g, member, owned):
         """Kafka's CurrentAssignmentBuilder, run when ``member`` heartbeats with ``owned``."""

@@ -429,3 +429,18 @@ def test_a_transaction_commits_offsets_for_a_consumer_protocol_member_with_its_e
     with pytest.raises(kafka.KafkaException) as info:
         p.send_offsets_to_transaction([kafka.TopicPartition(TOPIC, 0, 4)], stale)
     assert info.value.args[0].code() == kafka.KafkaError.STALE_MEMBER_EPOCH
+
+
+def test_new_partitions_reach_the_group_at_the_next_heartbeat_without_a_client_metadata_refresh():
+    """The broker knows the metadata: a heartbeat after the change moves the group epoch
+    (the classic protocol waits for a client's topic.metadata.refresh.interval.ms, 5 min)."""
+    c = _cluster(partitions=2)
+    consumers = {n: _consumer(n) for n in ("a", "b")}
+    _run(c, consumers, 10_000)
+    assert sorted(_parts(x) for x in consumers.values()) == [[0], [1]]
+    c.create_partitions(TOPIC, 4)
+    _run(c, consumers, 25_000)
+    assert sorted(p for x in consumers.values() for p in _parts(x)) == [0, 1, 2, 3]
+    assert all(len(_parts(x)) == 2 for x in consumers.values())
+    target = _events(c, "group.target")[-1]
+    assert target.data["reason"] == "subscribed topics changed" and 10_000 <= target.time_ms <= 15_000
