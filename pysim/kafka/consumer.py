@@ -18,6 +18,9 @@ librdkafka, the assignment takes effect inside a later poll() (or consume() / cl
 which runs on_revoke / on_assign / on_lost there. The subscribed topics are re-resolved
 every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's default) of virtual time,
 so a topic created later, or one that a ``^regex`` matches, joins the assignment then.
+With ``group.protocol=consumer`` (KIP-848) the membership is ``pysim.kafka.consumer_membership``
+instead: ConsumerGroupHeartbeats to the broker, which assigns; the assignment is still applied
+inside poll(), always incrementally, and the classic-only settings are refused.
 
 The background thread: what librdkafka does on its own threads runs on scheduler timers, so
 it happens whenever virtual time moves, also while the application is busy and not polling
