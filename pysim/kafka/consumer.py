@@ -394,7 +394,10 @@ class Consumer:
     def _max_poll_tick(self):
         """The application has not called poll() / consume() for max.poll.interval.ms:
         librdkafka reports _MAX_POLL_EXCEEDED, leaves the group, treats the assignment as
-        lost, and rejoins when the application polls again."""
+        lost, and rejoins when the application polls again. Under the consumer protocol
+        (librdkafka 2.16) it stops heartbeating instead and sends its leave heartbeat only
+        once the lost partitions are revoked, at the application's next poll(): until then the
+        broker keeps them, up to the member's rebalance or session timeout."""
         self._poll_timer = None
         if self._member_id is None:
             return
@@ -409,7 +412,11 @@ class Consumer:
             f"Application maximum poll interval ({self._max_wait_ms}ms) exceeded by {now - deadline}ms"))))
         self._c.trace.record("consumer.max_poll_exceeded", self._member_id, group=self._group,
                              exceeded_by_ms=now - deadline)
-        self._leave_group("max.poll.interval.ms exceeded")
+        if self._membership is not None:
+            self._membership.suspend("max.poll.interval.ms exceeded")
+            self._member_id, self._generation = None, NO_GENERATION
+        else:
+            self._leave_group("max.poll.interval.ms exceeded")
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
             self._stop_fetching_lost()

@@ -18,6 +18,10 @@ the classic coordinator; the broker side is ``pysim.kafka.consumer_group_protoco
   fatal in librdkafka ("ConsumerGroupHeartbeat fatal error: ...").
 - ``leave()`` sends epoch -1, or -2 for a static member (group.instance.id), which keeps its
   partitions reserved on the broker until its session times out.
+- max.poll.interval.ms exceeded (``suspend()``): librdkafka 2.16 stops heartbeating and defers
+  the leave heartbeat until the lost assignment is revoked, which happens in the application's
+  next poll(); the rejoin follows it. Meanwhile the broker still counts the member in, until
+  its rebalance timeout (if it was asked to revoke) or its session timeout fences it.
 """
 
 import base64
@@ -40,20 +44,29 @@ class ConsumerProtocolMember:
         self._topics = self._sent_topics = None
         self._last_assignment = []
         self._timer = None
+        self._pending_leave = None       # the reason of a leave deferred by suspend()
 
     def join(self, topics):
-        """Subscribe, or change the subscription: heartbeat now."""
+        """Subscribe, or change the subscription: heartbeat now (after a deferred leave)."""
+        if self._pending_leave is not None:
+            self.leave(self._pending_leave)
         self._topics = list(topics)
         self._send()
 
     def ack(self):
         """The application applied an assignment: tell the broker what it owns now."""
-        if self.epoch > LEAVE_EPOCH:
+        if self.epoch > LEAVE_EPOCH and self._pending_leave is None:
             self._send()
+
+    def suspend(self, reason):
+        """Stop heartbeating; the leave heartbeat waits for the next join() or leave()."""
+        self.stop()
+        self._pending_leave = reason
 
     def leave(self, reason):
         """A leave heartbeat: epoch -1, or -2 for a static member."""
         self.stop()
+        self._pending_leave = None
         if self.epoch <= LEAVE_EPOCH:
             return
         epoch = LEAVE_STATIC_EPOCH if self._instance_id is not None else LEAVE_EPOCH
@@ -68,7 +81,7 @@ class ConsumerProtocolMember:
     # -- inside -----------------------------------------------------------------------------
     def _tick(self):
         self._timer = None
-        if self.epoch > LEAVE_EPOCH:
+        if self.epoch > LEAVE_EPOCH and self._pending_leave is None:
             self._send()
 
     def _send(self):

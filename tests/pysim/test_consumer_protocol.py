@@ -163,23 +163,52 @@ def test_callbacks_are_incremental_and_assign_is_refused_inside_them():
     assert _parts(c3) == [0, 1, 2, 3]
 
 
-def test_a_member_that_stops_polling_leaves_on_max_poll_interval_and_rejoins_with_its_id():
+def test_a_member_that_stops_polling_is_fenced_by_its_rebalance_timeout_and_rejoins_with_its_id():
+    """slow is told to revoke (fast joined) but never polls: it cannot revoke, its heartbeats
+    stop at max.poll.interval.ms, and it sends no leave heartbeat until it polls again
+    (librdkafka 2.16). The broker fences it when its rebalance timeout (its
+    max.poll.interval.ms) runs out, counted from the heartbeat that asked it to revoke."""
     c = _cluster()
     slow = _consumer("slow", **{"max.poll.interval.ms": 20_000})     # allowed: no session.timeout.ms here
     slow.poll(0.5)
     assert _parts(slow) == [0, 1, 2, 3]
     fast = _consumer("fast")
     slow_id = slow.memberid()
-    c.advance(25_000)                                  # slow is busy: it heartbeats but does not revoke
-    leave, = _events(c, "group.leave")
-    assert (leave.actor, leave.data["reason"]) == (slow_id, "max.poll.interval.ms exceeded")
-    assert leave.time_ms == 21_000                     # last poll 500 + 20000, on the 1 s check
+    c.advance(25_000)                                  # slow is busy
+    exceeded, = _events(c, "consumer.max_poll_exceeded")
+    assert exceeded.time_ms == 21_000                  # last poll 500 + 20000, on the 1 s check
+    assert _events(c, "group.leave") == []             # deferred until the lost partitions are revoked
+    evict, = _events(c, "group.evict")
+    assert (evict.actor, evict.data["reason"], evict.time_ms) == (slow_id, "rebalance timeout", 5000 + 20_000)
     _run(c, {"fast": fast}, 32_000)
     assert _parts(fast) == [0, 1, 2, 3]
     errors = _run(c, {"slow": slow, "fast": fast}, 60_000)
     assert [e.code() for _, e in errors] == [kafka.KafkaError._MAX_POLL_EXCEEDED]
     assert slow.memberid() == slow_id                  # rejoins with its own member id (KIP-1082), epoch 0
     assert sorted(_parts(slow) + _parts(fast)) == [0, 1, 2, 3] and _parts(slow)
+
+
+def test_a_stuck_member_with_nothing_to_revoke_holds_its_partitions_until_its_session_times_out():
+    """Classic: librdkafka leaves at max.poll.interval.ms and the partitions move at once.
+    KIP-848 with librdkafka 2.16: heartbeats stop, the leave waits for a poll that never
+    comes, so the broker frees them only when the session (45 s) times out."""
+    c = _cluster()
+    consumers = {n: _consumer(n, **{"max.poll.interval.ms": 20_000}) for n in ("stuck", "ok")}
+    _run(c, consumers, 12_000)
+    stuck = consumers.pop("stuck")
+    held, stuck_id = _parts(stuck), stuck.memberid()
+    last_poll = c.now_ms - 500
+    _run(c, consumers, 100_000)
+    exceeded, = _events(c, "consumer.max_poll_exceeded")
+    assert last_poll + 20_000 <= exceeded.time_ms <= last_poll + 21_000
+    evict, = _events(c, "group.evict")
+    assert (evict.actor, evict.data["reason"]) == (stuck_id, "session timeout")
+    last_heartbeat = evict.time_ms - 45_000            # heartbeats every 5 s, until max.poll.interval.ms
+    assert exceeded.time_ms - 5000 < last_heartbeat <= exceeded.time_ms
+    holes = availability.gaps(c.trace, "g", TOPIC, start_ms=exceeded.time_ms, end_ms=c.now_ms)
+    for p in held:
+        (start, end), = holes[p]
+        assert start == exceeded.time_ms and evict.time_ms <= end <= evict.time_ms + 5500
 
 
 def test_the_coordinator_fences_a_member_that_does_not_revoke_within_its_rebalance_timeout():
