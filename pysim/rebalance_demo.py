@@ -75,8 +75,8 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
     fleet.keep_polling(pods, after_s)
     summary = availability.summary(c.trace, GROUP, TOPIC, start_ms=start_ms, end_ms=c.now_ms)
     label = _labels(c.trace)
-    summary["paused_ms"] = {label.get(m, m): ms for m, ms in
-                            sorted(summary["paused_ms"].items(), key=lambda item: (label.get(item[0], item[0]), item[0]))}
+    by_label = sorted(summary["paused_ms"].items(), key=lambda item: (label.get(item[0], item[0]), item[0]))
+    summary["paused_ms"] = {label.get(m, m): ms for m, ms in by_label}
     summary.update(scenario=scenario, partitions=partitions, consumers=consumers, protocol=protocol,
                    strategy=strategy, assignor=assignor if protocol == "classic" else assignor or "uniform",
                    static=static, session_timeout_ms=session_timeout_ms, victim=None if scenario == "rolling" else victim,

@@ -50,8 +50,9 @@ The consumer group protocol (KIP-848, group.protocol=consumer) has its own coord
 ``pysim.kafka.consumer_group_protocol``; a classic JoinGroup to a non-empty group of that
 protocol is refused there (INCONSISTENT_GROUP_PROTOCOL: pysim does not simulate mixed groups).
 
-Not modelled (see docs/reference/pysim.md): the network time of JoinGroup / SyncGroup (the generation forms at the instant the last member
-rejoins), and the CompletingRebalance window between them.
+Not modelled (see docs/reference/pysim.md): the network time of JoinGroup / SyncGroup (the
+generation forms at the instant the last member rejoins), and the CompletingRebalance window
+between them.
 """
 
 from pysim.kafka.assignors import DEFAULT_STRATEGY, MemberSubscription, assign
