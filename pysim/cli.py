@@ -22,7 +22,8 @@ import zlib
 from datetime import date, timedelta
 
 from pysim.partitioner import crc32_partition, murmur2, partition_for_key, to_positive
-from pysim.rebalance_demo import SCENARIOS, rebalance_demo, text as rebalance_text
+from pysim.kafka.server_assignors import ASSIGNORS
+from pysim.rebalance_demo import PROTOCOLS, SCENARIOS, rebalance_demo, text as rebalance_text
 
 STRATEGIES = ("range,roundrobin", "range", "roundrobin", "cooperative-sticky")
 MAX_KEYS = 1_000_000
@@ -124,11 +125,16 @@ def build_parser():
                                                          "rolling: close and restart each consumer in turn")
     reb.add_argument("--partitions", type=_count(1000), default=6, help="partitions of the topic (default 6)")
     reb.add_argument("--consumers", type=_count(100), default=4, help="consumers c1..cN (default 4)")
-    reb.add_argument("--strategy", choices=STRATEGIES, default="range,roundrobin",
-                     help="partition.assignment.strategy (default librdkafka's range,roundrobin)")
+    reb.add_argument("--protocol", choices=PROTOCOLS, default="classic",
+                     help="group.protocol: classic (default) or consumer (KIP-848: the broker assigns)")
+    reb.add_argument("--strategy", choices=STRATEGIES, default=None,
+                     help="classic: partition.assignment.strategy (default librdkafka's range,roundrobin)")
+    reb.add_argument("--assignor", choices=ASSIGNORS, default=None,
+                     help="consumer: group.remote.assignor (default: the broker's, uniform)")
     reb.add_argument("--static", action="store_true", help="static membership: group.instance.id = client id")
     reb.add_argument("--session-timeout-ms", type=_whole(6000, 300000), default=45000,
-                     help="session.timeout.ms (6000..300000, default 45000)")
+                     help="session.timeout.ms (6000..300000, default 45000); with --protocol consumer "
+                          "the broker's group.consumer.session.timeout.ms")
     reb.add_argument("--restart-s", type=_whole(0, 3600), default=8,
                      help="rolling: seconds a new pod needs to start (default 8)")
     reb.add_argument("--victim", help="crash/leave: which consumer (default c3, or the last)")
@@ -440,7 +446,7 @@ def _rebalance(args, parser):
     try:
         data = rebalance_demo(args.scenario, args.partitions, args.consumers, args.strategy, args.static,
                               args.session_timeout_ms, args.restart_s, args.victim, after_s=args.after_s,
-                              seed=args.seed)
+                              seed=args.seed, protocol=args.protocol, assignor=args.assignor)
     except ValueError as exc:
         parser.error(str(exc))
     return rebalance_text(data), data

@@ -16,6 +16,7 @@ from enum import Enum
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.topic_config import TopicConfig
 from pysim.kafka.topic_name import topic_name_error
@@ -438,7 +439,7 @@ class AdminClient(ConfigCalls, SecurityCalls, DescribeCalls):
             return _resolved(ListConsumerGroupsResult([], [unanswered]))
         valid = []
         for g in self._c.groups():
-            listing = ConsumerGroupListing(g, self._is_simple(g), self._state(g), ConsumerGroupType.CLASSIC)
+            listing = ConsumerGroupListing(g, self._is_simple(g), self._state(g), self._type(g))
             if states and listing.state not in states:
                 continue
             if types and listing.type not in types:
@@ -469,20 +470,45 @@ class AdminClient(ConfigCalls, SecurityCalls, DescribeCalls):
 
     def _describe(self, group):
         known = group in self._c.groups()
-        members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
-                   for m in self._c.active_members(group)]
+        kind = self._type(group) if known else ConsumerGroupType.CLASSIC
+        if kind == ConsumerGroupType.CONSUMER:
+            cgp = consumer_coordinator_of(self._c)
+            members = [MemberDescription(m, cgp.client_id(group, m), "/127.0.0.1",
+                                         MemberAssignment(_tps(cgp.assignment(group, m))), cgp.instance_id(group, m),
+                                         MemberAssignment(_tps(cgp.target(group, m))))
+                       for m in cgp.members(group)]
+            assignor = cgp.assignor(group)
+        else:
+            members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
+                       for m in self._c.active_members(group)]
+            assignor = coordinator_of(self._c).protocol(group) if members else ""
         state = self._state(group) if known else ConsumerGroupState.DEAD
-        assignor = coordinator_of(self._c).protocol(group) if members else ""
         return ConsumerGroupDescription(group, self._is_simple(group) if known else True, members, assignor,
-                                        state, _COORDINATOR, None, ConsumerGroupType.CLASSIC)
+                                        state, _COORDINATOR, None, kind)
+
+    def _type(self, group):
+        """CONSUMER for a group of the consumer protocol (KIP-848): one with such members, or
+        an empty one that only that protocol has known; CLASSIC otherwise."""
+        cgp = consumer_coordinator_of(self._c)
+        if cgp.members(group):
+            return ConsumerGroupType.CONSUMER
+        classic = coordinator_of(self._c)
+        if not classic.members(group) and group in cgp.groups() and group not in classic.groups():
+            return ConsumerGroupType.CONSUMER
+        return ConsumerGroupType.CLASSIC
 
     def _assignment(self, group, member):
         """The partitions ``member`` owns, as its group coordinator handed them out."""
-        return [TopicPartition(t, p) for t, p in sorted(coordinator_of(self._c).assignment(group, member))]
+        return _tps(coordinator_of(self._c).assignment(group, member))
 
     def _state(self, group):
         if not self._c.active_members(group):
             return ConsumerGroupState.EMPTY
+        if self._type(group) == ConsumerGroupType.CONSUMER:
+            # Kafka says Reconciling (or Assigning) while members move to the target; librdkafka
+            # knows only the classic state names and reports those as UNKNOWN.
+            reconciling = consumer_coordinator_of(self._c).reconciling(group)
+            return ConsumerGroupState.UNKNOWN if reconciling else ConsumerGroupState.STABLE
         if coordinator_of(self._c).rebalancing(group):
             return ConsumerGroupState.PREPARING_REBALANCING
         return ConsumerGroupState.STABLE
@@ -630,6 +656,10 @@ def _int_conf(conf, name, default):
 
 _COORDINATOR = Node(1, "localhost", 9092)
 _MEMBER_ID = re.compile(r"(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _tps(pairs):
+    return [TopicPartition(t, p) for t, p in sorted(pairs)]
 
 
 def _client_id(member_id):

@@ -16,7 +16,10 @@ Event kinds it reads (all but ``topic.*`` and ``client.crash`` carry ``group``):
 - ``group.join`` (actor: a new member id), ``group.leave`` (LeaveGroup, ``reason``),
   ``group.evict`` (``reason``: "session timeout", "rebalance timeout", "fenced"),
   ``client.crash`` (actor: the member id of the client that died): membership.
-- ``group.rebalance`` (``generation``): a generation formed (one rebalance).
+- ``group.rebalance`` (``generation``): a generation formed (one rebalance, classic protocol).
+- ``group.target`` (``epoch``): under the consumer protocol (KIP-848) the group epoch moved
+  and the coordinator computed a new target assignment: the same count of "rebalances" (one
+  per join, leave or eviction), though no member waits for the others to reach it.
 
 A partition is unavailable while it has no owner: before its first owner, between a
 revoke and the next grant (eager rebalances, the follow-up round of cooperative-sticky),
@@ -104,10 +107,14 @@ def paused(trace, group, start_ms=0, end_ms=None):
     return dict(sorted(total.items()))
 
 
+REBALANCE_KINDS = ("group.rebalance", "group.target")
+
+
 def rebalances(trace, group, start_ms=0, end_ms=None):
-    """How many generations of ``group`` formed within the window."""
+    """How many generations (classic) or target assignments, i.e. group epochs (consumer
+    protocol), of ``group`` were made within the window."""
     end_ms = _end(trace, end_ms)
-    return sum(1 for e in trace if e.kind == "group.rebalance" and e.data.get("group") == group
+    return sum(1 for e in trace if e.kind in REBALANCE_KINDS and e.data.get("group") == group
                and start_ms <= e.time_ms <= end_ms)
 
 

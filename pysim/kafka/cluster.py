@@ -7,6 +7,7 @@ from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
@@ -33,15 +34,20 @@ class Topic:
 class Cluster:
     """Broker settings that tests and lessons may change (attributes, or keywords here):
     ``group_initial_rebalance_delay_ms`` (3000, Kafka's default; many dev setups set 0),
-    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000)."""
+    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000); for
+    consumer-protocol groups (KIP-848) ``group_consumer_session_timeout_ms`` (45000) and
+    ``group_consumer_heartbeat_interval_ms`` (5000)."""
 
     def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
-                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000):
+                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000,
+                 group_consumer_session_timeout_ms=45_000, group_consumer_heartbeat_interval_ms=5_000):
         self.sim = Simulation(seed)
         self.auto_create, self.default_partitions = auto_create, default_partitions
         self.group_initial_rebalance_delay_ms = group_initial_rebalance_delay_ms
         self.group_min_session_timeout_ms = group_min_session_timeout_ms
         self.group_max_session_timeout_ms = group_max_session_timeout_ms
+        self.group_consumer_session_timeout_ms = group_consumer_session_timeout_ms
+        self.group_consumer_heartbeat_interval_ms = group_consumer_heartbeat_interval_ms
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
         self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists
@@ -249,8 +255,9 @@ class Cluster:
         return {(t, p): o for (g, t, p), o in sorted(self._commits.items(), key=_commit_sort) if g == group}
 
     def groups(self):
-        """Groups with committed offsets or members now."""
-        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups()))
+        """Groups with committed offsets or members now (classic or consumer protocol)."""
+        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups())
+                      | set(consumer_coordinator_of(self).groups()))
 
     def join(self, group, member):
         """A bare member with no subscription joins ``group`` (a shortcut for tests and
@@ -261,8 +268,9 @@ class Cluster:
         coordinator_of(self).leave(group, member)
 
     def active_members(self, group):
-        """The member ids ``group`` has now (the coordinator's list, in joining order)."""
-        return coordinator_of(self).members(group)
+        """The member ids ``group`` has now (the coordinator's list, in joining order; a
+        group has members of one protocol at a time)."""
+        return coordinator_of(self).members(group) or consumer_coordinator_of(self).members(group)
 
     # -- faults -----------------------------------------------------------------------
     def crash(self, client):

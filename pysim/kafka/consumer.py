@@ -18,6 +18,9 @@ librdkafka, the assignment takes effect inside a later poll() (or consume() / cl
 which runs on_revoke / on_assign / on_lost there. The subscribed topics are re-resolved
 every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's default) of virtual time,
 so a topic created later, or one that a ``^regex`` matches, joins the assignment then.
+With ``group.protocol=consumer`` (KIP-848) the membership is ``pysim.kafka.consumer_membership``
+instead: ConsumerGroupHeartbeats to the broker, which assigns; the assignment is still applied
+inside poll(), always incrementally, and the classic-only settings are refused.
 
 The background thread: what librdkafka does on its own threads runs on scheduler timers, so
 it happens whenever virtual time moves, also while the application is busy and not polling
@@ -34,6 +37,8 @@ from collections import deque
 from pysim.kafka import config as _config
 from pysim.kafka.assignors import COOPERATIVE, PROTOCOL_TYPE, parse_strategies
 from pysim.kafka.cluster import cluster
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
+from pysim.kafka.consumer_membership import ConsumerProtocolMember
 from pysim.kafka.errors import KafkaError, KafkaException
 from pysim.kafka.client_events import check_sasl_credentials, client_events, next_number
 from pysim.kafka.faults import faults_of
@@ -57,10 +62,21 @@ _ERR_STR = {
     KafkaError.ILLEGAL_GENERATION: "Broker: Specified group generation id is not valid",
     KafkaError.UNKNOWN_MEMBER_ID: "Broker: Unknown member",
     KafkaError.FENCED_INSTANCE_ID: "Broker: Static consumer fenced by other consumer with same group.instance.id",
+    KafkaError.STALE_MEMBER_EPOCH: "Broker: The member epoch is stale",
 }
 HEARTBEAT_INTERVAL_MS = 3000       # librdkafka heartbeat.interval.ms default
 MAX_POLL_CHECK_MS = 1000           # librdkafka checks max.poll.interval.ms on a 1 s timer
 _EAGER_ONLY = "Changes to the current assignment must be made using assign() when rebalance protocol type is EAGER"
+# librdkafka refuses these with group.protocol=consumer, in this order (rd_kafka_conf_finalize).
+_NOT_FOR_CONSUMER_PROTOCOL = (
+    ("session.timeout.ms", "`session.timeout.ms` is not supported for `group.protocol=consumer` or share consumer. "
+                           "It is defined broker side"),
+    ("partition.assignment.strategy", "`partition.assignment.strategy` is not supported for "
+                                      "`group.protocol=consumer`. Use `group.remote.assignor` instead"),
+    ("group.protocol.type", "`group.protocol.type` is not supported for `group.protocol=consumer` or share consumer"),
+    ("heartbeat.interval.ms", "`heartbeat.interval.ms` is not supported for `group.protocol=consumer` or share "
+                              "consumer. It is defined broker side"),
+)
 
 
 def _raise(code, prefix=None, reason=None):
@@ -128,13 +144,22 @@ class Consumer:
             if not 1 <= value <= top:
                 raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f'Configuration property "{name}" value '
                                                                          f'{value} is outside allowed range 1..{top}\n'))
-        if self._max_wait_ms < self._session_ms:
+        self._protocol = str(conf.get("group.protocol", "classic")).lower()
+        if self._protocol not in ("classic", "consumer"):
+            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f'Invalid value "{conf["group.protocol"]}" for '
+                                                                     'configuration property "group.protocol"'))
+        if self._protocol == "consumer":
+            for name, reason in _NOT_FOR_CONSUMER_PROTOCOL:
+                if name in conf:
+                    raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f"Failed to create consumer: {reason}"))
+        elif self._max_wait_ms < self._session_ms:
             raise KafkaException(KafkaError(KafkaError._INVALID_ARG, "Failed to create consumer: "
                                                                      "`max.poll.interval.ms`must be >= `session.timeout.ms`"))
         self._on_commit = conf.get("on_commit")
         self._auto_create = _config.as_bool(conf.get("allow.auto.create.topics", False))
         self._strategies = parse_strategies(conf.get("partition.assignment.strategy"))
-        self._cooperative = PROTOCOL_TYPE[self._strategies[0]] == COOPERATIVE
+        # The consumer protocol is incremental whatever the assignor: callbacks get only what changes.
+        self._cooperative = self._protocol == "consumer" or PROTOCOL_TYPE[self._strategies[0]] == COOPERATIVE
         auto_store = _config.as_bool(conf.get("enable.auto.offset.store", True))
         self._fetcher = Fetcher(self._c, self._group, self._group, conf.get("auto.offset.reset", "latest"),
                                 _config.as_bool(conf.get("enable.partition.eof", False)), auto_store,
@@ -142,8 +167,14 @@ class Consumer:
                                 _int_conf(conf, "fetch.max.bytes", 52428800))
         self._fetcher.read_committed = conf.get("isolation.level", "read_committed") == "read_committed"
         self._auto_store = auto_store
-        self._coordinator = coordinator_of(self._c)
         self._faults = faults_of(self._c)
+        self._membership = None      # the KIP-848 member (group.protocol=consumer), else classic
+        if self._protocol == "consumer":
+            self._coordinator = consumer_coordinator_of(self._c)
+            self._membership = ConsumerProtocolMember(self, self._group, self._client_id, self._instance_id,
+                                                      conf.get("group.remote.assignor") or None, self._max_wait_ms)
+        else:
+            self._coordinator = coordinator_of(self._c)
         self._listener = _GroupListener(self)
         self._ops = deque()          # ("error", msg) | ("rebalance",) | ("rejoin",) | ("join",) | ("lost",)
                                      # | ("commit", err, tps)
@@ -213,7 +244,7 @@ class Consumer:
             for name in missing:
                 c._ensure(name)
             topics, missing = self._subscription.resolve(c)
-        for name in missing:
+        for name in missing if self._membership is None else ():   # KIP-848: the subscription proceeds
             if name not in self._reported_missing:
                 self._ops.append(("error", ConsumerEvent(name, 0, KafkaError(
                     KafkaError.UNKNOWN_TOPIC_OR_PART,
@@ -247,6 +278,10 @@ class Consumer:
                 return
         if self._fatal:
             return
+        if self._membership is not None:
+            self._membership.join(topics)
+            self._arm_poll_timer()
+            return
         owned = list(self._fetcher.states) if self._cooperative else []
         try:
             self._member_id, self._generation = self._coordinator.join(
@@ -261,9 +296,12 @@ class Consumer:
         scheduler = self._c.sim.scheduler
         if self._hb_timer is None:
             self._hb_timer = scheduler.call_later(self._heartbeat_ms, self._heartbeat_tick)
+        self._arm_poll_timer()
+
+    def _arm_poll_timer(self):
         if self._poll_timer is None:
-            self._poll_timer = scheduler.call_at(self._poll_tick_after(self._last_poll_ms + self._max_wait_ms),
-                                                 self._max_poll_tick)
+            self._poll_timer = self._c.sim.scheduler.call_at(
+                self._poll_tick_after(self._last_poll_ms + self._max_wait_ms), self._max_poll_tick)
 
     def _rejoin(self):
         """A heartbeat answered REBALANCE_IN_PROGRESS: eager revokes everything first
@@ -283,8 +321,11 @@ class Consumer:
 
     def _leave_group(self, reason="leave"):
         """LeaveGroup, except for a static member (group.instance.id): librdkafka sends
-        none for it, so the coordinator keeps it until its session times out."""
-        if self._member_id is not None and self._instance_id is None:
+        none for it, so the coordinator keeps it until its session times out. Under the
+        consumer protocol a leave heartbeat (epoch -1; -2 for a static member)."""
+        if self._membership is not None:
+            self._membership.leave(reason)
+        elif self._member_id is not None and self._instance_id is None:
             self._coordinator.leave(self._group, self._member_id, reason)
         self._member_id, self._generation = None, NO_GENERATION
 
@@ -331,14 +372,15 @@ class Consumer:
         else:
             self._join()
 
-    def _fenced(self):
+    def _fenced(self, text=None):
         """FENCED_INSTANCE_ID: another process took this group.instance.id. Fatal in
-        librdkafka: an error event, the partitions are lost, the consumer joins no more."""
+        librdkafka: an error event, the partitions are lost, the consumer joins no more.
+        (The consumer protocol's fatal heartbeat errors come here with their own ``text``.)"""
         self._fatal = True
         self._member_id, self._generation = None, NO_GENERATION
         self._rebalance_pending, self._target = False, []
-        self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
-            KafkaError._FATAL, f"Fatal consumer error: {_ERR_STR[KafkaError.FENCED_INSTANCE_ID]}", fatal=True))))
+        text = text or f"Fatal consumer error: {_ERR_STR[KafkaError.FENCED_INSTANCE_ID]}"
+        self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(KafkaError._FATAL, text, fatal=True))))
         if self._fetcher.states:
             self._stop_fetching_lost()
             self._ops.append(("lost",))
@@ -360,7 +402,10 @@ class Consumer:
     def _max_poll_tick(self):
         """The application has not called poll() / consume() for max.poll.interval.ms:
         librdkafka reports _MAX_POLL_EXCEEDED, leaves the group, treats the assignment as
-        lost, and rejoins when the application polls again."""
+        lost, and rejoins when the application polls again. Under the consumer protocol
+        (librdkafka 2.16) it stops heartbeating instead and sends its leave heartbeat only
+        once the lost partitions are revoked, at the application's next poll(): until then the
+        broker keeps them, up to the member's rebalance or session timeout."""
         self._poll_timer = None
         if self._member_id is None:
             return
@@ -375,7 +420,11 @@ class Consumer:
             f"Application maximum poll interval ({self._max_wait_ms}ms) exceeded by {now - deadline}ms"))))
         self._c.trace.record("consumer.max_poll_exceeded", self._member_id, group=self._group,
                              exceeded_by_ms=now - deadline)
-        self._leave_group("max.poll.interval.ms exceeded")
+        if self._membership is not None:
+            self._membership.suspend("max.poll.interval.ms exceeded")
+            self._member_id, self._generation = None, NO_GENERATION
+        else:
+            self._leave_group("max.poll.interval.ms exceeded")
         self._rebalance_pending, self._target = False, []
         if self._fetcher.states:
             self._stop_fetching_lost()
@@ -383,6 +432,8 @@ class Consumer:
         self._ops.append(("join",))
 
     def _stop_timers(self):
+        if self._membership is not None:
+            self._membership.stop()
         for timer in (self._hb_timer, self._poll_timer, self._commit_timer):
             if timer is not None:
                 timer.cancel()
@@ -442,7 +493,9 @@ class Consumer:
                 if self._subscription is not None:
                     self._run_rebalance_callback("assign", added)
             finally:
-                if revoked and self._subscription is not None:
+                if self._membership is not None and self._subscription is not None:
+                    self._membership.ack()   # KIP-848: an expedited heartbeat says what it owns now
+                elif revoked and self._subscription is not None:
                     self._join()          # librdkafka rejoins after revoking: the next round hands them over
         else:
             if current:

@@ -81,6 +81,10 @@ class KafkaError:
     UNSTABLE_OFFSET_COMMIT = 88
     PRODUCER_FENCED = 90
     RESOURCE_NOT_FOUND = 91
+    FENCED_MEMBER_EPOCH = 110
+    UNRELEASED_INSTANCE_ID = 111
+    UNSUPPORTED_ASSIGNOR = 112
+    STALE_MEMBER_EPOCH = 113
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code
@@ -145,6 +149,14 @@ def _default_reason(code):
                                     "fences the current one",
         KafkaError._FENCED: "Local: This instance has been fenced by a newer instance",
         KafkaError._STATE: "Local: Erroneous state",
+        KafkaError.GROUP_ID_NOT_FOUND: "Broker: The group id does not exist",
+        KafkaError.INCONSISTENT_GROUP_PROTOCOL: "Broker: Inconsistent group protocol",
+        KafkaError.FENCED_MEMBER_EPOCH: "Broker: The member epoch is fenced by the group coordinator",
+        KafkaError.UNRELEASED_INSTANCE_ID: "Broker: The instance ID is still used by another member in the "
+                                           "consumer group",
+        KafkaError.UNSUPPORTED_ASSIGNOR: "Broker: The assignor or its version range is not supported by the "
+                                         "consumer group",
+        KafkaError.STALE_MEMBER_EPOCH: "Broker: The member epoch is stale",
     }.get(code, _name_of(code))
 
 

@@ -6,7 +6,8 @@ one thread, so the fleet lets every running consumer poll in turn for ``step_s``
 virtual time; meanwhile the background work of every client (heartbeats, auto commit) runs on
 the cluster's scheduler, as librdkafka's threads would. A restart is what a rolling
 deployment does to one pod: stop it with ``close()`` (a clean LeaveGroup, or none for a
-static member), keep the others polling for the ``restart_s`` its replacement needs to boot,
+static member; under group.protocol=consumer a leave heartbeat, with which a static member's
+partitions stay reserved for it), keep the others polling for the ``restart_s`` its replacement needs to boot,
 then start the replacement. A crash is ``cluster.crash()``: no LeaveGroup, no last commit.
 Restarts and crashes are trace events (``deploy.restart``), so a checker can find them.
 """

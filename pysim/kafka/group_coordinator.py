@@ -46,12 +46,17 @@ starts: ``round``, ``reason``), ``group.rebalance`` (a generation formed: ``gene
 ``group.evict`` (the coordinator removed a member: ``reason`` "session timeout",
 "rebalance timeout" or "fenced").
 
-Not modelled (see docs/reference/pysim.md): KIP-848 (group.protocol=consumer), the
-network time of JoinGroup / SyncGroup (the generation forms at the instant the last member
-rejoins), and the CompletingRebalance window between them.
+The consumer group protocol (KIP-848, group.protocol=consumer) has its own coordinator,
+``pysim.kafka.consumer_group_protocol``; a classic JoinGroup to a non-empty group of that
+protocol is refused there (INCONSISTENT_GROUP_PROTOCOL: pysim does not simulate mixed groups).
+
+Not modelled (see docs/reference/pysim.md): the network time of JoinGroup / SyncGroup (the
+generation forms at the instant the last member rejoins), and the CompletingRebalance window
+between them.
 """
 
 from pysim.kafka.assignors import DEFAULT_STRATEGY, MemberSubscription, assign
+from pysim.kafka.consumer_group_protocol import refuse_classic_join
 from pysim.kafka.errors import KafkaError, fail
 
 NO_GENERATION = -1
@@ -132,10 +137,12 @@ class GroupCoordinator:
         assignors in preference order. Starts a join round (or joins the one under way).
         Returns (member_id, generation the member holds now). Refused, as Kafka refuses:
         INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT (outside the broker's min / max), and
-        INCONSISTENT_GROUP_PROTOCOL (no assignor in common with the group's members)."""
+        INCONSISTENT_GROUP_PROTOCOL (no assignor in common with the group's members, or the
+        group is a non-empty consumer-protocol group)."""
         if not isinstance(group, str) or not group:
             fail(KafkaError.INVALID_GROUP_ID, "Broker: Invalid group.id")
         c = self._cluster
+        refuse_classic_join(c, group)
         if not c.group_min_session_timeout_ms <= session_timeout_ms <= c.group_max_session_timeout_ms:
             fail(KafkaError.INVALID_SESSION_TIMEOUT, "Broker: Invalid session timeout")
         g = self._groups.setdefault(group, _Group(group))

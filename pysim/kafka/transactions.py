@@ -19,6 +19,7 @@ Every step is traced as ``txn.*``.
 """
 
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.producer_state import producer_states
 
@@ -63,11 +64,15 @@ class TransactionCoordinator:
     def add_offsets(self, tid, pid, epoch, group_metadata, offsets):
         """Record ``offsets`` ({(topic, partition): offset}) for the group of
         ``group_metadata``; raises ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID for a member the
-        group no longer knows in that generation."""
+        group no longer knows in that generation (STALE_MEMBER_EPOCH in a consumer-protocol
+        group, whose metadata carries the member epoch)."""
         t = self._current(tid, pid, epoch)
         group = group_metadata.group_id
         member = group_metadata.member_id or None
-        code = coordinator_of(self._c).commit_error(group, member, group_metadata.generation_id)
+        coordinator = consumer_coordinator_of(self._c)          # a KIP-848 group checks member epochs
+        if not coordinator.members(group):
+            coordinator = coordinator_of(self._c)
+        code = coordinator.commit_error(group, member, group_metadata.generation_id)
         if code is not None:
             raise KafkaException(KafkaError(code))
         t.offsets.setdefault(group, {}).update(offsets)

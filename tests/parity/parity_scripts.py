@@ -670,3 +670,62 @@ def join_and_leave_callbacks(kafka, conf, topic, group, strategy):
     left = events[len(joined):]
     return {"settled": [settled_a, settled_ab, settled_after],
             "a_join": of("a", joined), "b_join": of("b", joined), "a_leave": of("a", left), "b_leave": of("b", left)}
+
+
+# -- KIP-848: group.protocol=consumer --------------------------------------------------------
+def kip848_incremental_callbacks(kafka, conf, topic, group):
+    """group.protocol=consumer: the broker assigns; when b joins, a is told to revoke only what
+    b gets (on_revoke with those, then on_assign with nothing new), and b gets them once a has
+    acknowledged. Callbacks are incremental, and assign() inside one is refused (_STATE). The
+    mock runs 3 s heartbeats and a 30 s session (Kafka: 5 s, 45 s): pysim's broker is set alike."""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    cluster = getattr(kafka, "cluster", None)
+    if cluster is not None:
+        broker = cluster(conf["bootstrap.servers"])
+        broker.group_consumer_heartbeat_interval_ms, broker.group_consumer_session_timeout_ms = 3000, 30000
+    calls = []
+
+    def make(name, group_id, on_assign=None):
+        consumer = kafka.Consumer(dict(conf, **{"group.id": group_id, "group.protocol": "consumer", "client.id": name,
+                                                "enable.auto.commit": False, "auto.offset.reset": "earliest"}))
+        consumer.subscribe([topic], on_assign=on_assign or (
+            lambda c, ps: calls.append((name, "assign", sorted(p.partition for p in ps)))),
+            on_revoke=lambda c, ps: calls.append((name, "revoke", sorted(p.partition for p in ps))))
+        return consumer
+
+    a = make("a", group)
+    for _ in range(100):
+        a.poll(0.1)
+        if len(a.assignment()) == 4:
+            break
+    b = make("b", group)
+    for _ in range(150):
+        a.poll(0.1)
+        b.poll(0.1)
+        if len(a.assignment()) == 2 and len(b.assignment()) == 2:
+            break
+    refused = []
+    c3 = make("c3", f"{group}-assign", on_assign=lambda c, ps: refused.append(raised(lambda: c.assign(ps))))
+    for _ in range(100):
+        c3.poll(0.1)
+        if refused:
+            break
+    c3.poll(0.5)
+    out = {"calls": list(calls), "refused": refused[:1], "c3_assigned_after": len(c3.assignment())}
+    for consumer in (a, b, c3):
+        consumer.close()
+    return out
+
+
+def kip848_config_refusals(kafka, conf):
+    """The classic-only settings librdkafka refuses with group.protocol=consumer: the words."""
+    out = {}
+    for name, value in (("session.timeout.ms", 45000), ("heartbeat.interval.ms", 3000),
+                        ("partition.assignment.strategy", "range"), ("group.protocol.type", "consumer"),
+                        ("group.protocol", "modern")):
+        try:
+            kafka.Consumer(dict(conf, **{"group.id": "kip848-config", "group.protocol": "consumer", name: value}))
+            out[name] = None
+        except kafka.KafkaException as exc:
+            out[name] = (exc.args[0].code(), exc.args[0].str())
+    return out

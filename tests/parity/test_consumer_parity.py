@@ -189,4 +189,23 @@ def test_cooperative_join_and_leave_call_back_in_librdkafka_s_order(sides):
                     "a_join": [("assign", 4), ("revoke", 2), ("assign", 0), ("assign", 0)],
                     "b_join": [("assign", 0), ("assign", 2)],
                     "a_leave": [("assign", 2), ("revoke", 4)], "b_leave": [("revoke", 2)]}
+
+
+def test_kip848_callbacks_are_incremental_and_assign_is_refused_inside_them(sides):
+    topic = "c-kip848"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.kip848_incremental_callbacks, topic, "c-kip848-group")
+    assert real == {"calls": [("a", "assign", [0, 1, 2, 3]), ("a", "revoke", [2, 3]), ("a", "assign", []),
+                              ("b", "assign", [2, 3])],
+                    "refused": [("KafkaException", -172)], "c3_assigned_after": 0}
+    _assert_same(real, sim)
+
+
+def test_kip848_refuses_classic_settings_in_librdkafkas_words(sides):
+    real, sim = run_both(sides, scripts.kip848_config_refusals)
+    assert real["session.timeout.ms"] == (-186, "Failed to create consumer: `session.timeout.ms` is not supported "
+                                                "for `group.protocol=consumer` or share consumer. It is defined "
+                                                "broker side")
+    assert real["group.protocol"][1] == 'Invalid value "modern" for configuration property "group.protocol"'
     _assert_same(real, sim)

@@ -416,6 +416,23 @@ def test_rebalance_orders_the_three_ways_to_deploy(capsys):
     assert sum(coop["paused_ms"].values()) == 0 < sum(eager["paused_ms"].values())
 
 
+def test_rebalance_under_kip848_pauses_nobody_and_a_crash_still_costs_the_session(capsys):
+    """--protocol consumer: the broker assigns (uniform), members reconcile on their own."""
+    kip848 = run_json(capsys, "rebalance", "rolling", "--protocol", "consumer")
+    eager = run_json(capsys, "rebalance", "rolling")
+    assert (kip848["protocol"], kip848["assignor"], kip848["strategy"]) == ("consumer", "uniform", None)
+    assert sum(kip848["paused_ms"].values()) == 0 < sum(eager["paused_ms"].values())
+    assert sorted(kip848["paused_ms"]) == ["c1", "c2", "c3", "c4"]         # client ids, not base64 member ids
+    assert kip848["total_unowned_ms"] < eager["total_unowned_ms"]
+    assert kip848["rebalances"] == 8                 # a new target assignment per leave and per join
+    crash = run_json(capsys, "rebalance", "crash", "--protocol", "consumer", "--session-timeout-ms", "10000")
+    assert 10_000 - 5_000 <= crash["max_gap_ms"] <= 10_000 + 5_500     # last heartbeat .. + taker's heartbeat
+    text = run(capsys, "rebalance", "leave", "--protocol", "consumer", "--assignor", "range")
+    assert text.splitlines()[0] == ("4 consumers, 6 partitions, group.protocol consumer, assignor range, "
+                                    "group.consumer.session.timeout.ms 45000")
+    assert "c3 closes (leave heartbeat)" in text
+
+
 def test_rebalance_is_a_function_of_its_arguments(capsys):
     assert run(capsys, "rebalance", "leave", "--seed", "5") == run(capsys, "rebalance", "leave", "--seed", "5")
 
@@ -426,6 +443,11 @@ def test_rebalance_is_a_function_of_its_arguments(capsys):
     (["rebalance", "crash", "--strategy", "sticky"], "invalid choice"),
     (["rebalance", "crash", "--victim", "c9"], "victim must be one of c1, c2, c3, c4"),
     (["rebalance", "leave", "--consumers", "0"], "between 1 and 100"),
+    (["rebalance", "crash", "--protocol", "modern"], "invalid choice"),
+    (["rebalance", "crash", "--protocol", "consumer", "--assignor", "sticky"], "invalid choice"),
+    (["rebalance", "crash", "--protocol", "consumer", "--strategy", "range"],
+     "--strategy is a classic setting: under --protocol consumer the broker assigns"),
+    (["rebalance", "crash", "--assignor", "range"], "--assignor needs --protocol consumer"),
 ])
 def test_rebalance_bad_arguments_exit_2(capsys, argv, message):
     assert message in fails(capsys, *argv)

@@ -1,7 +1,9 @@
 """Property tests over random schedules of joins, closes, crashes, polls and time moving:
 whatever happens, one partition has at most one owner at any instant (read from the trace),
-a partition taken from its owner reaches the next owner only in a later generation, and
-poll() never hands out a message of a partition the consumer does not own."""
+a partition taken from its owner reaches the next owner only in a later generation (member
+epoch, under the consumer protocol), and poll() never hands out a message of a partition the
+consumer does not own. Run for the classic protocol's assignors and for KIP-848's
+(group.protocol=consumer with the broker's uniform or range assignor)."""
 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -15,13 +17,22 @@ PARTITIONS = 6
 SLOTS = 5
 
 
+CLASSIC = ["range", "roundrobin", "cooperative-sticky"]
+KIP848 = ["consumer:uniform", "consumer:range"]     # group.protocol=consumer, group.remote.assignor
+
+
 class GroupMachine(RuleBasedStateMachine):
-    @initialize(seed=st.integers(0, 2**16), strategy=st.sampled_from(["range", "roundrobin", "cooperative-sticky"]),
-                delay=st.sampled_from([0, 3000]), static=st.booleans())
-    def start(self, seed, strategy, delay, static):
+    STRATEGIES = CLASSIC
+
+    @initialize(seed=st.integers(0, 2**16), pick=st.integers(0, 99), delay=st.sampled_from([0, 3000]),
+                static=st.booleans())
+    def start(self, seed, pick, delay, static):
+        strategy = self.STRATEGIES[pick % len(self.STRATEGIES)]
         kafka.reset_all(seed=seed)
         self.c = kafka.cluster(BOOT)
         self.c.group_initial_rebalance_delay_ms = delay
+        self.c.group_consumer_session_timeout_ms = 6000        # KIP-848: the session is the broker's
+        self.c.group_consumer_heartbeat_interval_ms = 1000
         self.c.create_topic(TOPIC, num_partitions=PARTITIONS)
         self.producer = kafka.Producer({"bootstrap.servers": BOOT})
         self.strategy, self.static = strategy, static
@@ -34,9 +45,12 @@ class GroupMachine(RuleBasedStateMachine):
         if slot in self.live:
             return
         self.started += 1
-        conf = {"bootstrap.servers": BOOT, "group.id": "g", "client.id": f"s{slot}",
-                "auto.offset.reset": "earliest", "partition.assignment.strategy": self.strategy,
-                "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000}
+        conf = {"bootstrap.servers": BOOT, "group.id": "g", "client.id": f"s{slot}", "auto.offset.reset": "earliest"}
+        if self.strategy.startswith("consumer:"):
+            conf.update({"group.protocol": "consumer", "group.remote.assignor": self.strategy.split(":")[1]})
+        else:
+            conf.update({"partition.assignment.strategy": self.strategy, "session.timeout.ms": 6000,
+                         "heartbeat.interval.ms": 1000})
         if self.static:
             conf["group.instance.id"] = f"slot-{slot}"
         consumer = kafka.Consumer(conf)
@@ -108,6 +122,13 @@ class GroupMachine(RuleBasedStateMachine):
                         f"partition {p} handed to {e.actor} in the generation it was revoked in"
 
 
+class ConsumerProtocolMachine(GroupMachine):
+    STRATEGIES = KIP848
+
+
 TestGroupSchedules = GroupMachine.TestCase
 TestGroupSchedules.settings = settings(max_examples=150, stateful_step_count=40, deadline=None, derandomize=True,
                                        suppress_health_check=[HealthCheck.too_slow])
+TestConsumerProtocolSchedules = ConsumerProtocolMachine.TestCase
+TestConsumerProtocolSchedules.settings = settings(max_examples=100, stateful_step_count=40, deadline=None,
+                                                  derandomize=True, suppress_health_check=[HealthCheck.too_slow])
