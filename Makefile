@@ -44,7 +44,9 @@ $(WHEEL): $(STAMP) $(PYSIM_SOURCES)
 wheel: $(WHEEL)
 
 site/.built: $(STAMP) $(NODE_STAMP) $(WHEEL) $(SITE_SOURCES)
-	$(VENV)/bin/mkdocs build --strict --quiet
+	@# Not --quiet: it silences warnings before --strict counts them, so a figure whose code
+	@# raised was rendered as a traceback and the build passed.
+	$(VENV)/bin/mkdocs build --strict 2>&1 | { grep -v '^INFO' || true; }; test $${PIPESTATUS[0]} -eq 0
 	touch $@
 
 site: site/.built

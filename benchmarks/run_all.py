@@ -1,6 +1,10 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
-on one workload (see workload.py), plus benchmarks/browser_boot.py when it exists."""
+on one workload (see workload.py), the consumer assignors' time for a large group
+(bench_assignors.py), exactly-once costs (bench_transactions.py), scenarios timed in CPython
+and in Pyodide (a group's liveness over 10 virtual minutes, 1,000 transactions), pysim.amqp
+against pika on a real RabbitMQ and kombu's memory:// (bench_amqp.py), plus
+benchmarks/browser_boot.py when it exists."""
 
 import datetime
 import json
@@ -23,6 +27,7 @@ import workload  # noqa: E402
 TARGETS = {
     "pysim_vs_mockafka_min": 1.0,  # pysim (CPython) at least as fast as mockafka
     "pyodide_slowdown_max": 2.5,   # Pyodide within 2.5x of CPython
+    "assignor_ms_max": 50.0,       # each assignor, 1,000 partitions among 100 members (CPython)
     "amqp_vs_rabbitmq_min": 2.0,   # pysim.amqp end to end at least 2x pika on a real broker
 }
 AMQP_RUNS = 3
@@ -114,6 +119,51 @@ def browser_boot() -> dict | None:
     return result
 
 
+def assignors() -> dict:
+    """bench_assignors.py: milliseconds per assignment for a large group (it writes
+    benchmarks/results/assignors.json itself)."""
+    return run_json("assignors", [sys.executable, HERE / "bench_assignors.py"])
+
+
+def transactions() -> dict:
+    """bench_transactions.py: 1,000 read-process-write transactions checked by pysim.checker,
+    and idempotent against plain produce throughput (CPython)."""
+    return run_json("bench_transactions", [sys.executable, HERE / "bench_transactions.py"])
+
+
+# Scenario benchmarks timed in both runtimes: (script, how to read its seconds, CPython budget).
+SCENARIOS = {
+    "groups": ("bench_groups.py", lambda r: r["wall_s"], 1.0,
+               "10 virtual minutes of a 10-consumer group, 2 crashes and a rolling restart"),
+    "transactions": ("bench_transactions.py", lambda r: r["transactions"]["with_check_seconds"], 2.0,
+                     "1,000 read-process-write transactions with crashes, checked"),
+}
+
+
+def scenarios() -> dict:
+    """Each scenario RUNS times in CPython and in Pyodide (Node), interleaved; the median
+    seconds of each, the CPython budget and the Pyodide/CPython ratio (target <= 2.5)."""
+    out = {}
+    for name, (script, seconds, budget, what) in SCENARIOS.items():
+        times = {"cpython": [], "pyodide": []}
+        for _ in range(RUNS):
+            for runtime, command in (("cpython", [sys.executable, HERE / script]),
+                                     ("pyodide", ["node", RUNNER, "--script", f"benchmarks/{script}"])):
+                result = run_json(f"{name} ({runtime})", command)
+                if "error" not in result:
+                    times[runtime].append(seconds(result))
+        if not times["cpython"] or not times["pyodide"]:
+            out[name] = {"error": "a runtime produced no result", "what": what}
+            continue
+        cpy, pyo = (sorted(v)[len(v) // 2] for v in (times["cpython"], times["pyodide"]))
+        slowdown = ratio(pyo, cpy)
+        out[name] = {"what": what, "cpython_s": cpy, "pyodide_s": pyo, "runs": times,
+                     "cpython_budget_s": budget, "cpython_met": cpy < budget,
+                     "pyodide_slowdown": slowdown, "pyodide_met": slowdown is not None
+                     and slowdown <= TARGETS["pyodide_slowdown_max"]}
+    return out
+
+
 def summarize(throughput: dict) -> dict:
     cpython, pyodide, mock = (throughput.get(k, {}) for k in ("pysim_cpython", "pysim_pyodide", "mockafka_cpython"))
     out = {}
@@ -168,6 +218,45 @@ def markdown(report: dict) -> str:
             return "—" if value is None else f"{value} ({'met' if met else 'MISSED'})"
         lines.append(f"| {phase} | {cell(r['pysim_vs_mockafka'], r['pysim_vs_mockafka_met'])} | "
                      f"{cell(r['pyodide_slowdown'], r['pyodide_slowdown_met'])} |")
+    timing = report.get("assignors") or {}
+    lines += ["", f"## Assignors ({timing.get('partitions', '—')} partitions, {timing.get('members', '—')} "
+              f"members; target < {TARGETS['assignor_ms_max']:g} ms)", ""]
+    if "error" in timing or "timings_ms" not in timing:
+        lines.append(f"not measured: {timing.get('error', 'no result')}")
+    else:
+        lines += ["Median of the runs; unequal: each member subscribes 5 of the 10 topics.", "",
+                  "| assignor | subscriptions | from scratch (ms) | one member joined (ms) |",
+                  "|---|---|---:|---:|"]
+        ms = timing["timings_ms"]
+        for key in sorted({k.rsplit("/", 1)[0] for k in ms}):
+            strategy, shape = key.split("/")
+            lines.append(f"| {strategy} | {shape} | {ms[key + '/from_scratch']} | {ms[key + '/one_joined']} |")
+    txn = report.get("transactions") or {}
+    lines += ["", "## Exactly-once (CPython)", ""]
+    if "error" in txn or not txn:
+        lines.append(f"not measured: {txn.get('error', 'no result')}")
+    else:
+        t = txn["transactions"]
+        lines += [
+            "| measure | value | target |",
+            "|---|---:|---|",
+            f"| {t['committed_transactions']} read-process-write transactions with crashes, checked | "
+            f"{t['with_check_seconds']} s ({'no anomaly' if t['ok'] else t['anomalies']}) | "
+            f"< {txn['targets']['transactions_seconds_max']} s ({'met' if txn['transactions_met'] else 'MISSED'}) |",
+            f"| produce/s plain / idempotent | {txn['produce_per_s_plain']} / {txn['produce_per_s_idempotent']} "
+            f"({txn['idempotent_slowdown']}x) | <= {txn['targets']['idempotent_slowdown_max']}x "
+            f"({'met' if txn['idempotent_met'] else 'MISSED'}) |",
+        ]
+    lines += ["", "## Scenarios in CPython and in Pyodide (median seconds)", "",
+              "| scenario | CPython | budget | Pyodide | Pyodide / CPython (target <= 2.5) |",
+              "|---|---:|---|---:|---|"]
+    for name, r in (report.get("scenarios") or {}).items():
+        if "error" in r:
+            lines.append(f"| {r['what']} | not measured: {r['error']} | | | |")
+            continue
+        lines.append(f"| {r['what']} | {r['cpython_s']} s | < {r['cpython_budget_s']:g} s "
+                     f"({'met' if r['cpython_met'] else 'MISSED'}) | {r['pyodide_s']} s | "
+                     f"{r['pyodide_slowdown']}x ({'met' if r['pyodide_met'] else 'MISSED'}) |")
     boot = report.get("browser_boot")
     lines += ["", "## Browser boot", ""]
     if boot is None:
@@ -232,6 +321,9 @@ def main() -> int:
         "throughput": throughput,
         "ratios": summarize(throughput),
         "targets": TARGETS,
+        "assignors": assignors(),
+        "transactions": transactions(),
+        "scenarios": scenarios(),
         "browser_boot": browser_boot(),
         "amqp": amqp_benchmark(),
     }
@@ -239,6 +331,11 @@ def main() -> int:
     (RESULTS / "results.md").write_text(markdown(report) + amqp_markdown(report["amqp"]))
     print(markdown(report) + amqp_markdown(report["amqp"]))
     failed = [k for k, v in throughput.items() if "error" in v]
+    if "error" in report["assignors"]:
+        failed.append("assignors")
+    if "error" in report["transactions"]:
+        failed.append("transactions")
+    failed += [f"scenario {k}" for k, v in report["scenarios"].items() if "error" in v]
     failed += [f"amqp {k}" for k in ("pysim", "rabbitmq", "kombu-memory") if "error" in report["amqp"].get(k, {})]
     if report["browser_boot"] is not None and "error" in report["browser_boot"]:
         failed.append("browser_boot")

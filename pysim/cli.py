@@ -4,6 +4,8 @@
 - ``where``: which partition one key goes to, step by step, under Java's and librdkafka's rules.
 - ``null-keys``: how N records without a key spread over P partitions under librdkafka's sticky
   partition or one of the Java client's strategies (counts, partition switches, longest run).
+- ``rebalance``: what a crash, a clean leave or a rolling restart costs a consumer group, measured
+  from the trace (partitions without an owner, members paused, rebalances).
 - ``replay``: a scripted walk through ``kafka-consumer-groups.sh --reset-offsets`` on a fresh
   seeded cluster (dry runs, one executed reset, the refusal while the group is active).
 
@@ -20,7 +22,10 @@ import zlib
 from datetime import date, timedelta
 
 from pysim.partitioner import crc32_partition, murmur2, partition_for_key, to_positive
+from pysim.kafka.server_assignors import ASSIGNORS
+from pysim.rebalance_demo import PROTOCOLS, SCENARIOS, rebalance_demo, text as rebalance_text
 
+STRATEGIES = ("range,roundrobin", "range", "roundrobin", "cooperative-sticky")
 MAX_KEYS = 1_000_000
 MAX_RECORDS = 200_000          # null-keys stores every record in a cluster: keep memory modest
 MAX_PARTITIONS = 10_000
@@ -110,6 +115,32 @@ def build_parser():
     replay.add_argument("--days", type=_count(60), default=10, help="virtual days of events (default 10)")
     replay.add_argument("--partitions", type=_count(64), default=3, help="partitions of the topic (default 3)")
     replay.set_defaults(run=_replay)
+
+    reb = sub.add_parser("rebalance", parents=[common], help="what a crash, a leave or a rolling restart costs a group",
+                         description="Run a consumer group of librdkafka consumers on a fresh seeded cluster, "
+                                     "then crash one, close one or restart them all, and measure from the trace "
+                                     "how long each partition had no owner, how long members were paused and "
+                                     "how many rebalances it took.")
+    reb.add_argument("scenario", choices=SCENARIOS, help="crash: no LeaveGroup; leave: close(); "
+                                                         "rolling: close and restart each consumer in turn")
+    reb.add_argument("--partitions", type=_count(1000), default=6, help="partitions of the topic (default 6)")
+    reb.add_argument("--consumers", type=_count(100), default=4, help="consumers c1..cN (default 4)")
+    reb.add_argument("--protocol", choices=PROTOCOLS, default="classic",
+                     help="group.protocol: classic (default) or consumer (KIP-848: the broker assigns)")
+    reb.add_argument("--strategy", choices=STRATEGIES, default=None,
+                     help="classic: partition.assignment.strategy (default librdkafka's range,roundrobin)")
+    reb.add_argument("--assignor", choices=ASSIGNORS, default=None,
+                     help="consumer: group.remote.assignor (default: the broker's, uniform)")
+    reb.add_argument("--static", action="store_true", help="static membership: group.instance.id = client id")
+    reb.add_argument("--session-timeout-ms", type=_whole(6000, 300000), default=45000,
+                     help="session.timeout.ms (6000..300000, default 45000); with --protocol consumer "
+                          "the broker's group.consumer.session.timeout.ms")
+    reb.add_argument("--restart-s", type=_whole(0, 3600), default=8,
+                     help="rolling: seconds a new pod needs to start (default 8)")
+    reb.add_argument("--victim", help="crash/leave: which consumer (default c3, or the last)")
+    reb.add_argument("--after-s", type=_whole(1, 3600), default=60,
+                     help="seconds measured after the event (default 60)")
+    reb.set_defaults(run=_rebalance)
     return parser
 
 
@@ -408,6 +439,17 @@ def _null_keys_text(d):
 
 def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# -- rebalance -----------------------------------------------------------------------------------
+def _rebalance(args, parser):
+    try:
+        data = rebalance_demo(args.scenario, args.partitions, args.consumers, args.strategy, args.static,
+                              args.session_timeout_ms, args.restart_s, args.victim, after_s=args.after_s,
+                              seed=args.seed, protocol=args.protocol, assignor=args.assignor)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return rebalance_text(data), data
 
 
 # -- replay --------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ order of the keys, never from ``hash()``.
 
 from html import escape
 
+from pysim.kafka.log import ControlRecord
+
 # Fill colours for keys, readable under dark text in light mode and light text in dark
 # mode (used with fill-opacity, so the page background shows through).
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
@@ -45,13 +47,40 @@ def _label(value, limit=6):
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
+def _segment_finder(segs):
+    """A function from an offset to the segment (SegmentInfo) holding it, or None."""
+    def find(offset):
+        for sg in segs:
+            if sg.base_offset <= offset < sg.next_offset:
+                return sg
+        return None
+    return find
+
+
+def _describe(rec, fields):
+    """One surviving record in words: its offset, and its key and value if the cells show them."""
+    parts = []
+    if "key" in fields:
+        parts.append(f"key {_label(rec.key, 40)}")
+    if "value" in fields:
+        parts.append("a tombstone (null value)" if rec.value is None else f"value {_label(rec.value, 40)}")
+    return f"offset {rec.offset}" + (f" ({', '.join(parts)})" if parts else "")
+
+
 def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colours=True,
-               fields=("key",), figure_id="pysim-fig"):
+               fields=("key",), segments=False, figure_id="pysim-fig"):
     """Draw ``topic`` on ``cluster``: one row per partition with its surviving records
     (the newest ``max_cells`` when there are more), the log start offset, the high
     watermark, and for each group in ``groups`` the committed offset (the next record the
     group will read). ``fields`` names what each cell shows under its offset ("key",
-    "value"). Cells are coloured by key. Returns a Figure."""
+    "value"). Cells are coloured by key; a tombstone (null value) has a dashed outline and
+    shows ∅ as its value. A transaction's COMMIT or ABORT marker is a bold dashed cell of its
+    own (it takes an offset), an aborted record is faded and struck through, and a last
+    stable offset below the high watermark is marked. When offsets are missing between the
+    records drawn (compaction removed them), the text alternative lists the survivors. With
+    ``segments=True`` a bar separates records of different segments and the active segment
+    (the one being written, which retention and the cleaner leave alone) is labelled.
+    Returns a Figure."""
     unknown = [f for f in fields if f not in ("key", "value")]
     if unknown:
         raise ValueError(f"fields may name 'key' and 'value', not {unknown}")
@@ -64,7 +93,8 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         records = cluster.records(topic, p)
         keys.update(_label(r.key, 40) for r in records)
         low, high = cluster.watermarks(topic, p)
-        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high))
+        segs = cluster.log(topic, p).segments() if segments else []
+        rows.append((p, records[-max_cells:], len(records) > max_cells, low, high, segs))
     colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(sorted(keys))}
 
     row_gap = ROW_GAP + 12 * max(0, len(groups) - 1)
@@ -75,7 +105,7 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
            f'<title id="{figure_id}-title">{escape(title)}</title>']
     body = []
-    for row, (p, shown, truncated, low, high) in enumerate(rows):
+    for row, (p, shown, truncated, low, high, segs) in enumerate(rows):
         y = TOP + row * (cell_h + row_gap)
         body.append(f'<text x="4" y="{y + cell_h / 2 + 4}" fill="currentColor" font-weight="bold">P{p}</text>')
         x = LABEL_W
@@ -84,16 +114,45 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
                         f'fill="currentColor">…</text>')
             x += CELL_W
         cell_x = {}
+        log = cluster.log(topic, p)
+        aborted = getattr(log, "aborted", ())
+        seg_of = _segment_finder(segs)
+        previous_seg = None
         for rec in shown:
-            key = _label(rec.key, 40)
-            fill = colour[key] if key_colours else "currentColor"
-            body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
-                        f'fill="{fill}" fill-opacity="0.35" stroke="currentColor"/>')
-            body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 13}" text-anchor="middle" '
-                        f'fill="currentColor" font-size="11">{rec.offset}</text>')
-            for i, field in enumerate(fields):
-                body.append(f'<text x="{x + (CELL_W - 4) / 2}" y="{y + 27 + 12 * i}" text-anchor="middle" '
-                            f'fill="currentColor" font-size="9">{escape(_label(getattr(rec, field), 9))}</text>')
+            seg = seg_of(rec.offset)
+            if seg is not None and seg is not previous_seg:
+                if previous_seg is not None:     # a new segment starts at this cell
+                    body.append(f'<line x1="{x - 2}" y1="{y - 14}" x2="{x - 2}" y2="{y + cell_h + 4}" '
+                                f'stroke="currentColor" stroke-width="2"/>')
+                if seg.active:
+                    body.append(f'<text x="{x + 2 if previous_seg is not None else x + 60}" y="{y - 6}" '
+                                f'fill="currentColor" font-size="10" font-style="italic">active segment</text>')
+                previous_seg = seg
+            mid = x + (CELL_W - 4) / 2
+            if isinstance(rec, ControlRecord):
+                # A transaction marker: takes an offset, never reaches a consumer.
+                body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
+                            f'fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="4 2"/>')
+                body.append(f'<text x="{mid}" y="{y + 13}" text-anchor="middle" fill="currentColor" '
+                            f'font-size="11">{rec.offset}</text>')
+                body.append(f'<text x="{mid}" y="{y + 27}" text-anchor="middle" fill="currentColor" '
+                            f'font-size="9" font-weight="bold">{"COMMIT" if rec.commit else "ABORT"}</text>')
+            else:
+                key = _label(rec.key, 40)
+                fill = colour[key] if key_colours else "currentColor"
+                # a tombstone (null value) gets a dashed outline: it marks a deleted key
+                dash = ' stroke-dasharray="3 2"' if rec.value is None else ""
+                body.append(f'<rect x="{x}" y="{y}" width="{CELL_W - 4}" height="{cell_h}" rx="4" '
+                            f'fill="{fill}" fill-opacity="{0.12 if rec.offset in aborted else 0.35}" '
+                            f'stroke="currentColor"{dash}/>')
+                body.append(f'<text x="{mid}" y="{y + 13}" text-anchor="middle" '
+                            f'fill="currentColor" font-size="11">{rec.offset}</text>')
+                for i, field in enumerate(fields):
+                    body.append(f'<text x="{mid}" y="{y + 27 + 12 * i}" text-anchor="middle" '
+                                f'fill="currentColor" font-size="9">{escape(_label(getattr(rec, field), 9))}</text>')
+                if rec.offset in aborted:
+                    body.append(f'<line x1="{x + 3}" y1="{y + cell_h - 3}" x2="{x + CELL_W - 7}" y2="{y + 3}" '
+                                f'stroke="currentColor" stroke-width="1.5"/>')
             cell_x[rec.offset] = x
             x += CELL_W
         end_x = x
@@ -104,13 +163,38 @@ def log_figure(cluster, topic, groups=(), *, max_cells=12, title=None, key_colou
         first_x = LABEL_W + (CELL_W if truncated else 0)
         body.append(f'<text x="{first_x}" y="{y - 6}" fill="currentColor" font-size="10">'
                     f'log start {low}</text>')
+        lso = log.last_stable_offset if hasattr(log, "last_stable_offset") else high
+        if lso < high:
+            lx = cell_x.get(lso, end_x)
+            body.append(f'<line x1="{lx - 2}" y1="{y - 4}" x2="{lx - 2}" y2="{y + cell_h + 4}" '
+                        f'stroke="currentColor" stroke-width="2"/>')
+            body.append(f'<text x="{lx + 2}" y="{y + cell_h + 14}" fill="currentColor" font-size="10">'
+                        f'last stable offset {lso}</text>')
         desc = f"Partition {p}: log start offset {low}, high watermark {high}"
+        if lso < high:
+            desc += f", last stable offset {lso} (a transaction is open: read_committed readers stop there)"
         if shown:
-            desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
+            if shown[-1].offset - shown[0].offset + 1 != len(shown):
+                # compaction left gaps: "offsets 5 to 11" would hide them, so name the survivors
+                desc += (", records only at " + ", ".join(_describe(rec, fields) for rec in shown)
+                         + " (the offsets between them are gone)")
+            else:
+                desc += f", records at offsets {shown[0].offset} to {shown[-1].offset}"
             if truncated:
                 desc += " (older ones not drawn)"
+            markers = [f"{'a COMMIT' if r.commit else 'an ABORT'} marker at {r.offset}" for r in shown
+                       if isinstance(r, ControlRecord)]
+            dropped = [r.offset for r in shown if r.offset in aborted]
+            if markers:
+                desc += "; " + ", ".join(markers)
+            if dropped:
+                desc += f"; aborted records at {', '.join(map(str, dropped))} (read_uncommitted readers see them)"
         else:
             desc += ", no records"
+        if segs:
+            bases = [str(sg.base_offset) for sg in segs]
+            desc += (f"; {len(segs)} segment{'s' if len(segs) != 1 else ''}, starting at offset"
+                     f"{'s' if len(segs) != 1 else ''} {', '.join(bases)}, the last one active")
         marks = []
         for g, group in enumerate(groups):
             committed = cluster.committed(group, topic, p)
@@ -211,6 +295,18 @@ def timeline_figure(timeline, *, title="Who owned each partition, over virtual t
     def x(t):
         return left + (t - t0) * scale
 
+    # Mark labels go in rows above the lanes: a label moves down a row while it would
+    # overlap the one before it (about 5.5 px per character at font-size 10).
+    shown = sorted((t, text) for t, text in marks if t0 <= t <= t1)
+    row_end, placed = [], []
+    for time_ms, text in shown:
+        start = left + (time_ms - t0) * scale + 3
+        row = next((i for i, end in enumerate(row_end) if start > end + 6), len(row_end))
+        if row == len(row_end):
+            row_end.append(0)
+        row_end[row] = start + 5.5 * len(text)
+        placed.append((time_ms, text, row))
+    top += 13 * max(0, len(row_end) - 1)
     lane_parts = {m: sorted({p for p, _, _, o in segments if o == m}) for _, m in lanes}
     heights = [max(1, len(lane_parts[m])) * sub_h + 8 for _, m in lanes]
     height = top + sum(heights) + lane_gap * len(lanes) + 34
@@ -254,12 +350,12 @@ def timeline_figure(timeline, *, title="Who owned each partition, over virtual t
         body.append(f'<text x="{x(t):.1f}" y="{axis_y + 16}" text-anchor="middle" fill="currentColor" '
                     f'font-size="10">{_seconds(t)}</text>')
         t += step
-    for time_ms, text in marks:
-        if t0 <= time_ms <= t1:
-            body.append(f'<line x1="{x(time_ms):.1f}" y1="{top - 6}" x2="{x(time_ms):.1f}" y2="{axis_y}" '
-                        f'stroke="currentColor" stroke-dasharray="4 3"/>')
-            body.append(f'<text x="{x(time_ms) + 3:.1f}" y="{top - 10}" fill="currentColor" font-size="10">'
-                        f'{escape(text)}</text>')
+    for time_ms, text, row in placed:
+        label_y = 20 + 13 * row
+        body.append(f'<line x1="{x(time_ms):.1f}" y1="{label_y - 10}" x2="{x(time_ms):.1f}" y2="{axis_y}" '
+                    f'stroke="currentColor" stroke-dasharray="4 3"/>')
+        body.append(f'<text x="{x(time_ms) + 3:.1f}" y="{label_y}" fill="currentColor" font-size="10">'
+                    f'{escape(text)}</text>')
     lines = []
     for p in parts:
         spans = [(s, e, o) for q, s, e, o in segments if q == p]

@@ -15,10 +15,13 @@ from pysim.kafka.message import (
 from pysim.kafka.cluster import Cluster, cluster, reset_all
 from pysim.kafka.producer import Producer
 from pysim.kafka.consumer import Consumer
-from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, ConsumerGroupType
+from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, ConsumerGroupType, Node
+from pysim.kafka.admin_model import ElectionType, IsolationLevel, TopicCollection, TopicPartitionInfo
+from pysim.kafka.client_events import ThrottleEvent
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
            "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
            "TIMESTAMP_LOG_APPEND_TIME", "ConsumerGroupTopicPartitions", "ConsumerGroupState",
-           "ConsumerGroupType"]
+           "ConsumerGroupType", "Node", "ElectionType", "IsolationLevel", "TopicCollection",
+           "TopicPartitionInfo", "ThrottleEvent"]

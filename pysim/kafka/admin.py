@@ -10,100 +10,53 @@ client does before anything is sent.
 """
 
 import re
+import warnings
 from enum import Enum
 
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
 from pysim.kafka.topic_config import TopicConfig
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.topic_partition import TopicPartition, OFFSET_INVALID
+from pysim.kafka.metadata import (BROKER_COUNT, BROKER_HOST, BROKER_ID, BROKER_PORT, BrokerMetadata,
+                                  ClusterMetadata, GroupMember, GroupMetadata, PartitionMetadata,
+                                  TopicMetadata, cluster_metadata)
+from pysim.kafka.admin_config import AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, ResourceType
+from pysim.kafka.admin_acl import AclBinding, AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType
+from pysim.kafka.admin_scram import (ScramCredentialInfo, ScramMechanism, UserScramCredentialAlteration,
+                                     UserScramCredentialDeletion, UserScramCredentialsDescription,
+                                     UserScramCredentialUpsertion)
+from pysim.kafka.admin_model import (DescribeClusterResult, ElectionType, IsolationLevel, ListOffsetsResultInfo,
+                                     OffsetSpec, TopicCollection, TopicDescription, TopicPartitionInfo)
+from pysim.kafka.admin_request import (Future, _any, _as_int, _boolean, _counts, _enum_set, _number, _options,
+                                      _resolved, _type_name)
+from pysim.kafka.admin_calls import ConfigCalls, DescribeCalls, SecurityCalls
+from pysim.kafka.client_events import check_sasl_credentials, client_events
+from pysim.kafka.faults import broker_reachable
+
+_ElectionType = ElectionType
 
 __all__ = [
     "AdminClient", "NewTopic", "NewPartitions", "ConsumerGroupTopicPartitions",
     "ConsumerGroupState", "ConsumerGroupType", "ConsumerGroupListing", "ListConsumerGroupsResult",
     "ConsumerGroupDescription", "MemberDescription", "MemberAssignment", "Node",
     "DeletedRecords", "Future", "KafkaError", "KafkaException", "OFFSET_INVALID",
+    "ResourceType", "ConfigSource", "AlterConfigOpType", "ConfigEntry", "ConfigResource",
+    "ResourcePatternType", "AclOperation", "AclPermissionType", "AclBinding", "AclBindingFilter",
+    "ScramMechanism", "ScramCredentialInfo", "UserScramCredentialsDescription",
+    "UserScramCredentialAlteration", "UserScramCredentialUpsertion", "UserScramCredentialDeletion",
+    "TopicCollection", "TopicDescription", "TopicPartitionInfo", "DescribeClusterResult", "OffsetSpec",
+    "ListOffsetsResultInfo", "IsolationLevel", "ElectionType", "GroupMetadata", "GroupMember",
+    "ClusterMetadata", "BrokerMetadata", "TopicMetadata", "PartitionMetadata",
 ]
 
 # Kafka's Topic.validate: what a topic name may be.
 # librdkafka's local range checks on NewTopic / NewPartitions (rd_kafka_NewTopic_new).
 _MAX_PARTITIONS = 100000
 _MAX_REPLICATION_FACTOR = 10000
-
-
-# -- futures ---------------------------------------------------------------------------------
-class Future:
-    """The part of ``concurrent.futures.Future`` that admin results use, without threads.
-    pysim resolves every future before handing it out, so ``result()`` returns (or raises)
-    at once and a ``timeout`` is accepted and ignored."""
-
-    def __init__(self):
-        self._done, self._result, self._exception, self._callbacks = False, None, None, []
-
-    def set_result(self, result):
-        self._finish(result, None)
-
-    def set_exception(self, exception):
-        self._finish(None, exception)
-
-    def _finish(self, result, exception):
-        if self._done:
-            raise RuntimeError("the future is already finished")
-        self._done, self._result, self._exception = True, result, exception
-        callbacks, self._callbacks = self._callbacks, []
-        for fn in callbacks:
-            fn(self)
-
-    def result(self, timeout=None):
-        self._require_done()
-        if self._exception is not None:
-            raise self._exception
-        return self._result
-
-    def exception(self, timeout=None):
-        self._require_done()
-        return self._exception
-
-    def done(self):
-        return self._done
-
-    def running(self):
-        return False
-
-    def cancelled(self):
-        return False
-
-    def cancel(self):
-        """A finished future cannot be cancelled (concurrent.futures answers False too)."""
-        return False
-
-    def add_done_callback(self, fn):
-        if self._done:
-            fn(self)
-        else:
-            self._callbacks.append(fn)
-
-    def _require_done(self):
-        if not self._done:
-            raise RuntimeError("the future is not finished (pysim futures are resolved when returned)")
-
-    def __repr__(self):
-        if not self._done:
-            return "<Future state=pending>"
-        if self._exception is not None:
-            return f"<Future state=finished raised {type(self._exception).__name__}>"
-        return f"<Future state=finished returned {type(self._result).__name__}>"
-
-
-def _resolved(result=None, error=None):
-    f = Future()
-    if error is not None:
-        f.set_exception(error if isinstance(error, Exception) else KafkaException(error))
-    else:
-        f.set_result(result)
-    return f
 
 
 # -- request types ---------------------------------------------------------------------------
@@ -256,20 +209,64 @@ class DeletedRecords:
 
 
 # -- the client ------------------------------------------------------------------------------
-class AdminClient:
-    """Admin operations on the cluster behind ``bootstrap.servers``."""
+class AdminClient(ConfigCalls, SecurityCalls, DescribeCalls):
+    """Admin operations on the cluster behind ``bootstrap.servers``.
 
-    def __init__(self, conf, **kwargs):
-        if not isinstance(conf, dict):
+    Without ``bootstrap.servers`` (or with the cluster's brokers stopped, see
+    ``cluster.faults.stop_brokers()``) no broker answers: every request fails with
+    _TIMED_OUT once its ``request_timeout`` (default ``socket.timeout.ms``, 60 s) has
+    passed, in virtual time, as librdkafka's do. The call itself moves the cluster's clock
+    by that much, since the future it returns must already be finished (see Future above);
+    if the brokers come back within it, the request is answered then."""
+
+    _closed = True     # until __init__ has run: a subclass that skips it gets the binding's error
+
+    def __init__(self, conf=None, **kwargs):
+        if conf is None and not kwargs:
+            raise TypeError("expected configuration dict")
+        if conf is not None and not isinstance(conf, dict):
             raise TypeError("expected configuration dict")
         # librdkafka's admin handle is a producer handle: every global property is accepted.
-        conf = _config.validate(dict(conf, **kwargs), _config.PRODUCER | _config.CONSUMER)
-        self._c = _cluster_for(conf.get("bootstrap.servers", "localhost:9092"))
+        conf = _config.validate(dict(conf or {}, **kwargs), _config.PRODUCER | _config.CONSUMER)
+        servers = conf.get("bootstrap.servers")
+        self._c = _cluster_for(servers) if servers else None
+        self._socket_timeout_ms = _int_conf(conf, "socket.timeout.ms", 60000)
+        self._events = client_events(self, conf, "producer", self._c, _admin_name(conf, self._c))
+        self._closed = False
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        """Close the client; exceptions of the with block propagate (returns None)."""
+        self._closed = True
+        return None
+
+    def __len__(self):
+        """Requests still waiting for an answer: always 0, every future is finished when returned."""
+        return 0
+
+    def _check_open(self):
+        if self._closed:
+            raise RuntimeError("AdminClient has been closed")
+
+    def _no_answer(self, opts, prefix="Failed while waiting for controller: "):
+        """None when a broker answers the request. Otherwise the _TIMED_OUT error librdkafka
+        reports once the request timeout has passed (virtual time moves by it)."""
+        if self._c is not None and broker_reachable(self._c, self._timeout_ms(opts)):
+            return None
+        return KafkaError(KafkaError._TIMED_OUT, prefix + "Local: Timed out")
+
+    def _timeout_ms(self, opts):
+        seconds = opts.get("request_timeout")
+        return self._socket_timeout_ms if seconds is None else round(seconds * 1000)
 
     # -- topics ------------------------------------------------------------------------------
     def create_topics(self, new_topics, **kwargs):
         """Create topics; ``validate_only=True`` checks everything and creates nothing.
         Returns {topic: future}; each future's result is None."""
+        self._check_open()
         opts = _options(kwargs, operation_timeout=_number, request_timeout=_number,
                         validate_only=_boolean)
         if not isinstance(new_topics, list) or not new_topics:
@@ -280,6 +277,9 @@ class AdminClient:
             _check_new_topic(t)
         counts = _counts(t.topic for t in new_topics)
         validate_only = opts.get("validate_only", False)
+        unanswered = self._no_answer(opts)
+        if unanswered:
+            return {t.topic: _resolved(error=unanswered) for t in new_topics}
         futures = {}
         for t in new_topics:
             if counts[t.topic] > 1:
@@ -305,6 +305,12 @@ class AdminClient:
         if t.num_partitions < -1 or t.num_partitions == 0:
             return KafkaError(KafkaError.INVALID_PARTITIONS,
                               "Number of partitions was set to an invalid non-positive value.")
+        if t.replication_factor > BROKER_COUNT:
+            # KRaft's wording (Kafka 4 runs only KRaft); pysim's cluster has one broker.
+            return KafkaError(KafkaError.INVALID_REPLICATION_FACTOR,
+                              f"Unable to replicate the partition {t.replication_factor} time(s): The target "
+                              f"replication factor of {t.replication_factor} cannot be reached because only "
+                              f"{BROKER_COUNT} broker(s) are registered.")
         if self._c.has_topic(t.topic):
             return KafkaError(KafkaError.TOPIC_ALREADY_EXISTS, f"Topic '{t.topic}' already exists.")
         partitions = self._c.default_partitions if t.num_partitions == -1 else t.num_partitions
@@ -320,7 +326,8 @@ class AdminClient:
     def delete_topics(self, topics, **kwargs):
         """Delete topics with their records (and the committed offsets that pointed into
         them). Returns {topic: future}; each future's result is None."""
-        _options(kwargs, operation_timeout=_number, request_timeout=_number)
+        self._check_open()
+        opts = _options(kwargs, operation_timeout=_number, request_timeout=_number)
         if not isinstance(topics, list):
             raise TypeError(f"argument 1 must be list, not {_type_name(topics)}")
         if not topics:
@@ -328,6 +335,9 @@ class AdminClient:
         for t in topics:
             if not isinstance(t, str):
                 raise ValueError("Expected list of topic strings")
+        unanswered = self._no_answer(opts)
+        if unanswered:
+            return {t: _resolved(error=unanswered) for t in topics}
         futures = {}
         for t in topics:
             if not self._c.has_topic(t):
@@ -341,9 +351,12 @@ class AdminClient:
     def create_partitions(self, new_partitions, **kwargs):
         """Grow topics. Existing partitions and their records are untouched; new keys may now
         map elsewhere, which is why Kafka refuses to shrink. Returns {topic: future}."""
+        self._check_open()
         opts = _options(kwargs, operation_timeout=_number, request_timeout=_number,
                         validate_only=_boolean)
-        if not isinstance(new_partitions, list) or not new_partitions:
+        if not isinstance(new_partitions, list):
+            raise TypeError(f"argument 1 must be list, not {_type_name(new_partitions)}")
+        if not new_partitions:
             raise ValueError("Expected non-empty list of NewPartitions objects")
         for p in new_partitions:
             if not isinstance(p, NewPartitions):
@@ -352,6 +365,9 @@ class AdminClient:
                 raise ValueError(f"Invalid NewPartitions({p.topic}): new_total_cnt out of expected range "
                                  f"1..{_MAX_PARTITIONS}")
         counts = _counts(p.topic for p in new_partitions)
+        unanswered = self._no_answer(opts)
+        if unanswered:
+            return {p.topic: _resolved(error=unanswered) for p in new_partitions}
         futures = {}
         for p in new_partitions:
             err = None
@@ -376,20 +392,54 @@ class AdminClient:
         return futures
 
     def list_topics(self, topic=None, timeout=-1):
-        """ClusterMetadata: brokers, and topics with their partitions."""
-        from pysim.kafka.metadata import cluster_metadata
+        """ClusterMetadata: brokers, and topics with their partitions. With no broker to
+        ask it raises _TRANSPORT once ``timeout`` (seconds; -1: socket.timeout.ms) has passed."""
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        if topic is not None and not isinstance(topic, str):
+            raise TypeError(f"argument 1 must be str or None, not {_type_name(topic)}")
+        if self._no_answer(_timeout_opts(timeout)):
+            raise KafkaException(KafkaError(KafkaError._TRANSPORT,
+                                            "Failed to get metadata: Local: Broker transport failure"))
         return cluster_metadata(self._c, topic)
+
+    def list_groups(self, group=None, timeout=-1):
+        """Deprecated (use list_consumer_groups / describe_consumer_groups): GroupMetadata of
+        every group, or of ``group``."""
+        warnings.warn("list_groups() is deprecated, use list_consumer_groups() and describe_consumer_groups() "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        if self._no_answer(_timeout_opts(timeout)):
+            raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "Failed to list groups: Local: Timed out"))
+        names = self._c.groups() if group is None else [group]
+        return [self._group_metadata(g) for g in names]
+
+    def _group_metadata(self, group):
+        d = self._describe(group)
+        members = [GroupMember(m.member_id, m.client_id, m.host, b"", b"") for m in d.members]
+        state = {ConsumerGroupState.STABLE: "Stable", ConsumerGroupState.EMPTY: "Empty",
+                 ConsumerGroupState.PREPARING_REBALANCING: "PreparingRebalance",
+                 ConsumerGroupState.DEAD: "Dead"}.get(d.state, "Unknown")
+        protocol_type = "consumer" if not d.is_simple_consumer_group or members else ""
+        return GroupMetadata(group, None, state, protocol_type, d.partition_assignor, members,
+                             BrokerMetadata(BROKER_ID, BROKER_HOST, BROKER_PORT))
 
     # -- groups ------------------------------------------------------------------------------
     def list_consumer_groups(self, **kwargs):
         """One future whose result is ListConsumerGroupsResult (valid listings, no errors).
-        ``states`` / ``types`` (sets) filter the listing."""
+        ``states`` / ``types`` (sets) filter the listing. With no broker to ask, the result
+        is empty and its ``errors`` hold the timeout."""
+        self._check_open()
         opts = _options(kwargs, request_timeout=_number, states=_any, types=_any)
         states = _enum_set(opts.get("states"), ConsumerGroupState, "states")
         types = _enum_set(opts.get("types"), ConsumerGroupType, "types")
+        unanswered = self._no_answer(opts, "")
+        if unanswered:
+            return _resolved(ListConsumerGroupsResult([], [unanswered]))
         valid = []
         for g in self._c.groups():
-            listing = ConsumerGroupListing(g, self._is_simple(g), self._state(g), ConsumerGroupType.CLASSIC)
+            listing = ConsumerGroupListing(g, self._is_simple(g), self._state(g), self._type(g))
             if states and listing.state not in states:
                 continue
             if types and listing.type not in types:
@@ -400,13 +450,16 @@ class AdminClient:
     def describe_consumer_groups(self, group_ids, **kwargs):
         """{group_id: future} of ConsumerGroupDescription. A group the cluster has never seen
         is described as Dead with no members, as the broker does."""
-        _options(kwargs, request_timeout=_number,
-                 include_authorized_operations=_boolean)
+        self._check_open()
+        opts = _options(kwargs, request_timeout=_number, include_authorized_operations=_boolean)
         if not isinstance(group_ids, list):
             raise TypeError("Expected input to be list of group ids to be described")
         if not group_ids:
             raise ValueError("Expected at least one group to be described")
         duplicate = any(n > 1 for n in _counts(group_ids).values())
+        unanswered = self._no_answer(opts, "")
+        if unanswered:
+            return {g: _resolved(error=unanswered) for g in group_ids}
         futures = {}
         for g in group_ids:
             if duplicate:
@@ -417,20 +470,45 @@ class AdminClient:
 
     def _describe(self, group):
         known = group in self._c.groups()
-        members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
-                   for m in self._c.active_members(group)]
+        kind = self._type(group) if known else ConsumerGroupType.CLASSIC
+        if kind == ConsumerGroupType.CONSUMER:
+            cgp = consumer_coordinator_of(self._c)
+            members = [MemberDescription(m, cgp.client_id(group, m), "/127.0.0.1",
+                                         MemberAssignment(_tps(cgp.assignment(group, m))), cgp.instance_id(group, m),
+                                         MemberAssignment(_tps(cgp.target(group, m))))
+                       for m in cgp.members(group)]
+            assignor = cgp.assignor(group)
+        else:
+            members = [MemberDescription(m, _client_id(m), "/127.0.0.1", MemberAssignment(self._assignment(group, m)))
+                       for m in self._c.active_members(group)]
+            assignor = coordinator_of(self._c).protocol(group) if members else ""
         state = self._state(group) if known else ConsumerGroupState.DEAD
-        assignor = coordinator_of(self._c).protocol(group) if members else ""
         return ConsumerGroupDescription(group, self._is_simple(group) if known else True, members, assignor,
-                                        state, _COORDINATOR, None, ConsumerGroupType.CLASSIC)
+                                        state, _COORDINATOR, None, kind)
+
+    def _type(self, group):
+        """CONSUMER for a group of the consumer protocol (KIP-848): one with such members, or
+        an empty one that only that protocol has known; CLASSIC otherwise."""
+        cgp = consumer_coordinator_of(self._c)
+        if cgp.members(group):
+            return ConsumerGroupType.CONSUMER
+        classic = coordinator_of(self._c)
+        if not classic.members(group) and group in cgp.groups() and group not in classic.groups():
+            return ConsumerGroupType.CONSUMER
+        return ConsumerGroupType.CLASSIC
 
     def _assignment(self, group, member):
         """The partitions ``member`` owns, as its group coordinator handed them out."""
-        return [TopicPartition(t, p) for t, p in sorted(coordinator_of(self._c).assignment(group, member))]
+        return _tps(coordinator_of(self._c).assignment(group, member))
 
     def _state(self, group):
         if not self._c.active_members(group):
             return ConsumerGroupState.EMPTY
+        if self._type(group) == ConsumerGroupType.CONSUMER:
+            # Kafka says Reconciling (or Assigning) while members move to the target; librdkafka
+            # knows only the classic state names and reports those as UNKNOWN.
+            reconciling = consumer_coordinator_of(self._c).reconciling(group)
+            return ConsumerGroupState.UNKNOWN if reconciling else ConsumerGroupState.STABLE
         if coordinator_of(self._c).rebalancing(group):
             return ConsumerGroupState.PREPARING_REBALANCING
         return ConsumerGroupState.STABLE
@@ -446,10 +524,14 @@ class AdminClient:
         """{group_id: future} of ConsumerGroupTopicPartitions: the committed offset of each
         requested partition (every partition the group committed when none are named);
         OFFSET_INVALID (-1001) where the group has no commit."""
-        _options(kwargs, request_timeout=_number, require_stable=_boolean)
+        self._check_open()
+        opts = _options(kwargs, request_timeout=_number, require_stable=_boolean)
         request = list_consumer_group_offsets_request
         _check_group_offsets_request(request, listing=True)
         group, tps = request[0].group_id, request[0].topic_partitions
+        unanswered = self._no_answer(opts, "Failed while waiting for response from broker: ")
+        if unanswered:
+            return {group: _resolved(error=unanswered)}
         if tps is None:
             result = [TopicPartition(t, p, o) for (t, p), o in self._c.group_commits(group).items()]
         elif _has_duplicate_partitions(tps):
@@ -466,10 +548,14 @@ class AdminClient:
         The broker accepts it only while the group has no active member: otherwise every
         partition comes back with UNKNOWN_MEMBER_ID and nothing changes. Offsets are not
         checked against the log (the reset tool in pysim.replay clamps; this API does not)."""
-        _options(kwargs, request_timeout=_number)
+        self._check_open()
+        opts = _options(kwargs, request_timeout=_number)
         request = alter_consumer_group_offsets_request
         _check_group_offsets_request(request, listing=False)
         group, tps = request[0].group_id, request[0].topic_partitions
+        unanswered = self._no_answer(opts, "Failed while waiting for response from broker: ")
+        if unanswered:
+            return {group: _resolved(error=unanswered)}
         if _has_duplicate_partitions(tps):
             return {group: _resolved(error=KafkaError(KafkaError._INVALID_ARG, "Duplicate partitions not allowed"))}
         active = bool(self._c.active_members(group))
@@ -490,7 +576,8 @@ class AdminClient:
         """Move each partition's log start offset up to the given offset (OFFSET_END: the high
         watermark); records before it can no longer be read. {TopicPartition: future} of
         DeletedRecords(low_watermark)."""
-        _options(kwargs, request_timeout=_number, operation_timeout=_number)
+        self._check_open()
+        opts = _options(kwargs, request_timeout=_number, operation_timeout=_number)
         request = topic_partition_offsets
         if not isinstance(request, list):
             raise TypeError(f"Expected Request to be a list, got '{_type_name(request)}' ")
@@ -503,6 +590,9 @@ class AdminClient:
         if _has_duplicate_partitions(request):
             err = KafkaError(KafkaError._INVALID_ARG, "Duplicate partitions not allowed")
             return {tp: _resolved(error=err) for tp in request}
+        unanswered = self._no_answer(opts, "Failed to query partition leaders: ")
+        if unanswered:
+            return {tp: _resolved(error=unanswered) for tp in request}
         futures = {}
         for tp in request:
             futures[tp] = self._delete_records(tp)
@@ -523,15 +613,53 @@ class AdminClient:
 
     # -- misc --------------------------------------------------------------------------------
     def poll(self, timeout=None):
-        """Nothing is ever pending: every result was delivered with its future."""
-        return 0
+        """Serve the client's events (error_cb, stats_cb, throttle_cb, logs) and return how
+        many were served; admin results never wait here, they came with their futures.
+        Virtual time moves by ``timeout`` seconds when nothing is waiting."""
+        self._check_open()
+        return self._events.poll(timeout)
+
+    def set_sasl_credentials(self, username, password):
+        """Accepted and checked, then ignored: pysim authenticates nobody."""
+        self._check_open()
+        check_sasl_credentials(username, password)
 
     def _partition_exists(self, topic, partition):
         return self._c.has_topic(topic) and 0 <= partition < self._c.num_partitions(topic)
 
 
+def _admin_name(conf, cluster):
+    """librdkafka's admin handle is a producer: "<client.id>#producer-<n>", numbered with the
+    cluster's producers."""
+    from pysim.kafka.producer import _producer_counts
+    number = 1
+    if cluster is not None:
+        number = _producer_counts.get(cluster, 0) + 1
+        _producer_counts[cluster] = number
+    return f"{conf.get('client.id', 'rdkafka')}#producer-{number}"
+
+
+def _timeout_opts(timeout):
+    """list_topics / list_groups take ``timeout`` in seconds, -1 meaning socket.timeout.ms."""
+    if timeout is None or timeout < 0:
+        return {}
+    return {"request_timeout": timeout}
+
+
+def _int_conf(conf, name, default):
+    try:
+        return int(conf.get(name, default))
+    except (TypeError, ValueError):
+        raise KafkaException(KafkaError(KafkaError._INVALID_ARG,
+                                        f'Invalid value "{conf.get(name)}" for configuration property "{name}"'))
+
+
 _COORDINATOR = Node(1, "localhost", 9092)
 _MEMBER_ID = re.compile(r"(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _tps(pairs):
+    return [TopicPartition(t, p) for t, p in sorted(pairs)]
 
 
 def _client_id(member_id):
@@ -541,58 +669,6 @@ def _client_id(member_id):
 
 
 # -- argument checks (the wording is confluent-kafka's) ---------------------------------------
-def _type_name(value):
-    return type(value).__name__
-
-
-def _as_int(value):
-    if isinstance(value, bool):
-        return int(value)
-    if not isinstance(value, int):
-        raise TypeError(f"'{_type_name(value)}' object cannot be interpreted as an integer")
-    return value
-
-
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"Expected {name} to be float type, not {_type_name(value)}")
-
-
-def _boolean(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"Expected {name} to be bool type, not {_type_name(value)}")
-
-
-def _any(name, value):
-    pass
-
-
-def _options(kwargs, **allowed):
-    for name in kwargs:
-        if name not in allowed:
-            raise TypeError(f"'{name}' is an invalid keyword argument for this function")
-        allowed[name](name, kwargs[name])
-    return kwargs
-
-
-def _enum_set(values, enum, name):
-    if values is None:
-        return set()
-    if not isinstance(values, set):
-        raise TypeError(f"'{name}' must be a set")
-    for v in values:
-        if not isinstance(v, enum):
-            raise TypeError(f"All elements of {name} must be of type {enum.__name__}")
-    return values
-
-
-def _counts(items):
-    counts = {}
-    for item in items:
-        counts[item] = counts.get(item, 0) + 1
-    return counts
-
-
 def _has_duplicate_partitions(tps):
     return any(n > 1 for n in _counts((tp.topic, tp.partition) for tp in tps).values())
 

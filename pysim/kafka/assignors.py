@@ -14,6 +14,7 @@ with every member present (possibly with an empty list) and each list sorted.
 """
 
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.sticky_assignor import cooperative_adjust, sticky_assign
 
 RANGE, ROUNDROBIN, COOPERATIVE_STICKY = "range", "roundrobin", "cooperative-sticky"
 EAGER, COOPERATIVE = "EAGER", "COOPERATIVE"
@@ -112,88 +113,18 @@ def roundrobin_assign(members, partitions):
     return out
 
 
-def sticky_target(members, partitions):
-    """The sticky assignment: balanced (with equal subscriptions, sizes differ by at most
-    one) while keeping as many previously owned partitions as possible. A partition claimed
-    by members of different generations stays with the newest claim; one claimed twice in
-    the same generation is kept by neither. Returns (assignment, previous owners), the latter
-    {(topic, partition): {member ids that claimed it}}."""
-    ordered = member_order(members)
-    out = {m.member_id: [] for m in ordered}
-    subs = {m.member_id: m.topics for m in ordered}
-    valid = {(t, p) for t in partitions for p in range(partitions[t])
-             if any(t in m.topics for m in ordered)}
-    claims = {}
-    for m in ordered:
-        for tp in m.owned:
-            tp = tuple(tp)
-            if tp in valid:
-                claims.setdefault(tp, []).append(m)
-    previous = {tp: {m.member_id for m in ms} for tp, ms in claims.items()}
-    owner = {}
-    for tp, ms in claims.items():
-        newest = max(m.generation for m in ms)
-        winners = [m for m in ms if m.generation == newest]
-        if len(winners) == 1 and tp[0] in winners[0].topics:
-            owner[tp] = winners[0].member_id
-    kept = {m.member_id: sorted(tp for tp, o in owner.items() if o == m.member_id) for m in ordered}
-    if ordered and len({m.topics for m in ordered}) == 1:
-        # All subscriptions equal: quotas min/max, as Kafka's constrained assignor.
-        total, count = len(valid), len(ordered)
-        low, extra = divmod(total, count)
-        for m in ordered:
-            mine = kept[m.member_id]
-            if len(mine) > low and extra > 0:
-                out[m.member_id] = mine[:low + 1]
-                extra -= 1
-            else:
-                out[m.member_id] = mine[:low]
-        taken = {tp for v in out.values() for tp in v}
-        free = sorted(valid - taken)
-        for m in ordered:                      # fill everyone up to the minimum quota
-            while len(out[m.member_id]) < low and free:
-                out[m.member_id].append(free.pop(0))
-        for m in ordered:                      # the remaining partitions, one each
-            if not free or extra == 0:
-                break
-            if len(out[m.member_id]) == low:
-                out[m.member_id].append(free.pop(0))
-                extra -= 1
-    else:
-        for m in ordered:
-            out[m.member_id] = list(kept[m.member_id])
-        taken = {tp for v in out.values() for tp in v}
-        for tp in sorted(valid - taken):       # each free partition to the least loaded subscriber
-            best = min((m for m in ordered if tp[0] in subs[m.member_id]),
-                       key=lambda m: len(out[m.member_id]))
-            out[best.member_id].append(tp)
-        _balance(ordered, subs, out)
-    return {k: sorted(v) for k, v in out.items()}, previous
-
-
-def _balance(ordered, subs, out):
-    """Move partitions from the most to the least loaded eligible member while that narrows
-    the gap by more than one (general, unequal subscriptions)."""
-    moved = True
-    while moved:
-        moved = False
-        for donor in sorted(ordered, key=lambda m: -len(out[m.member_id])):
-            for tp in sorted(out[donor.member_id], reverse=True):
-                takers = [m for m in ordered if tp[0] in subs[m.member_id]
-                          and len(out[m.member_id]) + 1 < len(out[donor.member_id])]
-                if takers:
-                    taker = min(takers, key=lambda m: len(out[m.member_id]))
-                    out[donor.member_id].remove(tp)
-                    out[taker.member_id].append(tp)
-                    moved = True
-                    break
-            if moved:
-                break
-
-
 def cooperative_sticky_assign(members, partitions):
-    """The sticky target, minus every partition that changes owner in this round: the
-    previous owner revokes it first, then rejoins, and the next round hands it over."""
-    target, previous = sticky_target(members, partitions)
-    return {member: [tp for tp in tps if not (previous.get(tp, set()) - {member})]
-            for member, tps in target.items()}
+    """librdkafka's sticky assignment (see ``sticky_assignor``), then its COOPERATIVE
+    adjustment: a partition that changes owner is withheld for one round; its previous
+    owner revokes it, rejoins, and the next round hands it over.
+
+    A librdkafka member reports as owned only partitions of topics it still subscribes to
+    and that still exist: before rejoining it revokes the partitions of topics it dropped
+    from its subscription, and gives up those of deleted topics as lost (rdkafka_cgrp.c).
+    Claims beyond that are left out here, so that the leader does not hand them back."""
+    reported = [m if all(tp[0] in m.topics and tp[0] in partitions for tp in m.owned) else
+                MemberSubscription(m.member_id, m.topics, m.instance_id,
+                                   [tp for tp in m.owned if tp[0] in m.topics and tp[0] in partitions],
+                                   m.generation)
+                for m in members]
+    return cooperative_adjust(reported, sticky_assign(reported, partitions))

@@ -7,6 +7,9 @@ from pysim.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
+from pysim.kafka.group_coordinator import coordinator_of
+from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
 from pysim.kafka.topic_config import TopicConfig
@@ -29,12 +32,24 @@ class Topic:
 
 
 class Cluster:
-    def __init__(self, seed=0, auto_create=True, default_partitions=1):
+    """Broker settings that tests and lessons may change (attributes, or keywords here):
+    ``group_initial_rebalance_delay_ms`` (3000, Kafka's default; many dev setups set 0),
+    ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000); for
+    consumer-protocol groups (KIP-848) ``group_consumer_session_timeout_ms`` (45000) and
+    ``group_consumer_heartbeat_interval_ms`` (5000)."""
+
+    def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
+                 group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000,
+                 group_consumer_session_timeout_ms=45_000, group_consumer_heartbeat_interval_ms=5_000):
         self.sim = Simulation(seed)
         self.auto_create, self.default_partitions = auto_create, default_partitions
+        self.group_initial_rebalance_delay_ms = group_initial_rebalance_delay_ms
+        self.group_min_session_timeout_ms = group_min_session_timeout_ms
+        self.group_max_session_timeout_ms = group_max_session_timeout_ms
+        self.group_consumer_session_timeout_ms = group_consumer_session_timeout_ms
+        self.group_consumer_heartbeat_interval_ms = group_consumer_heartbeat_interval_ms
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
-        self._members = {}           # group -> list of member ids currently subscribed
         self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists
         self.sim.scheduler.call_later(retention.INITIAL_TASK_DELAY_MS, self._retention_task)
 
@@ -48,6 +63,11 @@ class Cluster:
     def advance(self, ms):
         """Move virtual time forward by ``ms`` milliseconds, running what falls due."""
         return self.sim.advance(ms)
+
+    @property
+    def faults(self):
+        """Produce faults to inject (lost responses, timeouts, leader changes): see faults.py."""
+        return faults_of(self)
 
     # -- topics -----------------------------------------------------------------------
     def create_topic(self, name, num_partitions=1, config=None):
@@ -223,26 +243,54 @@ class Cluster:
         self._commits[(group, topic, partition)] = offset
         self.trace.record("commit", group or "", topic=topic, partition=partition, offset=offset)
 
+    def delete_group(self, group):
+        """DeleteGroups: forget an empty group's committed offsets (the admin call checks
+        that it has no members)."""
+        for key in [k for k in self._commits if k[0] == group]:
+            del self._commits[key]
+        self.trace.record("group.delete", group or "", group=group)
+
     def group_commits(self, group):
         """{(topic, partition): offset} committed by ``group``, in (topic, partition) order."""
         return {(t, p): o for (g, t, p), o in sorted(self._commits.items(), key=_commit_sort) if g == group}
 
     def groups(self):
-        return sorted({g for (g, _, _) in self._commits} | set(self._members))
+        """Groups with committed offsets or members now (classic or consumer protocol)."""
+        return sorted({g for (g, _, _) in self._commits} | set(coordinator_of(self).groups())
+                      | set(consumer_coordinator_of(self).groups()))
 
     def join(self, group, member):
-        self._members.setdefault(group, [])
-        if member not in self._members[group]:
-            self._members[group].append(member)
-            self.trace.record("group.join", member, group=group)
+        """A bare member with no subscription joins ``group`` (a shortcut for tests and
+        lessons that need a group with members; a Consumer joins through subscribe())."""
+        coordinator_of(self).join(group, member, [], _BareMember())
 
     def leave(self, group, member):
-        if member in self._members.get(group, []):
-            self._members[group].remove(member)
-            self.trace.record("group.leave", member, group=group)
+        coordinator_of(self).leave(group, member)
 
     def active_members(self, group):
-        return list(self._members.get(group, []))
+        """The member ids ``group`` has now (the coordinator's list, in joining order; a
+        group has members of one protocol at a time)."""
+        return coordinator_of(self).members(group) or consumer_coordinator_of(self).members(group)
+
+    # -- faults -----------------------------------------------------------------------
+    def crash(self, client):
+        """Kill ``client``'s process at this instant: no LeaveGroup, no final commit, its
+        background timers (heartbeats, auto commit) stop and nothing in flight survives.
+        Its group notices only when the session times out. Later calls on the client raise
+        RuntimeError. Each client kind says what dying means to it in its ``_crash``."""
+        crash = getattr(client, "_crash", None)
+        if crash is None:
+            raise TypeError(f"cluster.crash() takes a Consumer or Producer, got {type(client).__name__}")
+        self.trace.record("client.crash", getattr(client, "_trace_name", lambda: type(client).__name__)(),
+                          client=type(client).__name__)
+        crash(self.now_ms)
+
+
+class _BareMember:
+    """The listener of a member added with Cluster.join: it has no partitions to apply."""
+
+    def on_assignment(self, generation, partitions):
+        pass
 
 
 def _commit_sort(item):

@@ -12,13 +12,24 @@ a real single-threaded program polling them in turn would; a multi-threaded prog
 polls them in parallel is not modelled. An infinite timeout (None or negative) waits at
 most max.poll.interval.ms (a real client would block forever on an idle topic).
 
-Group protocol: subscribe() joins the group at once (the coordinator gives a member id and
-the assignment) but, as in librdkafka, the assignment takes effect inside a later poll()
-(or consume() / close()), which runs on_revoke / on_assign / on_lost there. The subscribed
-topics are re-resolved every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's
-default) of virtual time, so a topic created later, or one that a ``^regex`` matches,
-joins the assignment then. Background work that librdkafka does on its own threads (auto
-commit every auto.commit.interval.ms, metadata refresh) happens when poll() runs.
+Group protocol: subscribe() joins the group at once (the coordinator gives a member id;
+the generation forms after group.initial.rebalance.delay.ms on an empty group) but, as in
+librdkafka, the assignment takes effect inside a later poll() (or consume() / close()),
+which runs on_revoke / on_assign / on_lost there. The subscribed topics are re-resolved
+every topic.metadata.refresh.interval.ms (5 minutes, librdkafka's default) of virtual time,
+so a topic created later, or one that a ``^regex`` matches, joins the assignment then.
+With ``group.protocol=consumer`` (KIP-848) the membership is ``pysim.kafka.consumer_membership``
+instead: ConsumerGroupHeartbeats to the broker, which assigns; the assignment is still applied
+inside poll(), always incrementally, and the classic-only settings are refused.
+
+The background thread: what librdkafka does on its own threads runs on scheduler timers, so
+it happens whenever virtual time moves, also while the application is busy and not polling
+(``cluster.advance``, another client's poll): heartbeats every heartbeat.interval.ms (their
+answer tells of a rebalance, an eviction or a fence), the auto commit of stored offsets
+every auto.commit.interval.ms, and the max.poll.interval.ms check (once a second: a member
+that has not polled for that long leaves the group, reports _MAX_POLL_EXCEEDED, loses its
+partitions and rejoins at its next poll). ``cluster.crash(consumer)`` stops all of it at
+once (``_crash``). The metadata refresh happens when poll() runs.
 """
 
 from collections import deque
@@ -26,7 +37,12 @@ from collections import deque
 from pysim.kafka import config as _config
 from pysim.kafka.assignors import COOPERATIVE, PROTOCOL_TYPE, parse_strategies
 from pysim.kafka.cluster import cluster
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
+from pysim.kafka.consumer_membership import ConsumerProtocolMember
 from pysim.kafka.errors import KafkaError, KafkaException
+from pysim.kafka.client_events import check_sasl_credentials, client_events, next_number
+from pysim.kafka.faults import faults_of
+from pysim.kafka.stats import statistics
 from pysim.kafka.fetcher import ConsumerEvent, Fetcher, partition_exists as _exists
 from pysim.kafka.group_coordinator import ConsumerGroupMetadata, NO_GENERATION, coordinator_of
 from pysim.kafka.message import Message
@@ -45,8 +61,22 @@ _ERR_STR = {
     KafkaError.UNKNOWN_TOPIC_OR_PART: "Broker: Unknown topic or partition",
     KafkaError.ILLEGAL_GENERATION: "Broker: Specified group generation id is not valid",
     KafkaError.UNKNOWN_MEMBER_ID: "Broker: Unknown member",
+    KafkaError.FENCED_INSTANCE_ID: "Broker: Static consumer fenced by other consumer with same group.instance.id",
+    KafkaError.STALE_MEMBER_EPOCH: "Broker: The member epoch is stale",
 }
+HEARTBEAT_INTERVAL_MS = 3000       # librdkafka heartbeat.interval.ms default
+MAX_POLL_CHECK_MS = 1000           # librdkafka checks max.poll.interval.ms on a 1 s timer
 _EAGER_ONLY = "Changes to the current assignment must be made using assign() when rebalance protocol type is EAGER"
+# librdkafka refuses these with group.protocol=consumer, in this order (rd_kafka_conf_finalize).
+_NOT_FOR_CONSUMER_PROTOCOL = (
+    ("session.timeout.ms", "`session.timeout.ms` is not supported for `group.protocol=consumer` or share consumer. "
+                           "It is defined broker side"),
+    ("partition.assignment.strategy", "`partition.assignment.strategy` is not supported for "
+                                      "`group.protocol=consumer`. Use `group.remote.assignor` instead"),
+    ("group.protocol.type", "`group.protocol.type` is not supported for `group.protocol=consumer` or share consumer"),
+    ("heartbeat.interval.ms", "`heartbeat.interval.ms` is not supported for `group.protocol=consumer` or share "
+                              "consumer. It is defined broker side"),
+)
 
 
 def _raise(code, prefix=None, reason=None):
@@ -90,14 +120,8 @@ class _GroupListener:
     def __init__(self, consumer):
         self._consumer = consumer
 
-    def on_rebalance(self, round_no):
-        self._consumer._ops.append(("rejoin", round_no))
-
     def on_assignment(self, generation, partitions):
         self._consumer._assignment_received(generation, partitions)
-
-    def on_lost(self):
-        self._consumer._assignment_lost()
 
 
 class Consumer:
@@ -112,19 +136,47 @@ class Consumer:
         self._auto_commit = _config.as_bool(conf.get("enable.auto.commit", True))
         self._auto_interval_ms = _int_conf(conf, "auto.commit.interval.ms", 5000)
         self._max_wait_ms = _int_conf(conf, "max.poll.interval.ms", 300000)
+        self._session_ms = _int_conf(conf, "session.timeout.ms", 45000)
+        self._heartbeat_ms = _int_conf(conf, "heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS)
+        for name, value, top in (("session.timeout.ms", self._session_ms, 3600000),
+                                 ("heartbeat.interval.ms", self._heartbeat_ms, 3600000),
+                                 ("max.poll.interval.ms", self._max_wait_ms, 86400000)):
+            if not 1 <= value <= top:
+                raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f'Configuration property "{name}" value '
+                                                                         f'{value} is outside allowed range 1..{top}\n'))
+        self._protocol = str(conf.get("group.protocol", "classic")).lower()
+        if self._protocol not in ("classic", "consumer"):
+            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f'Invalid value "{conf["group.protocol"]}" for '
+                                                                     'configuration property "group.protocol"'))
+        if self._protocol == "consumer":
+            for name, reason in _NOT_FOR_CONSUMER_PROTOCOL:
+                if name in conf:
+                    raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f"Failed to create consumer: {reason}"))
+        elif self._max_wait_ms < self._session_ms:
+            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, "Failed to create consumer: "
+                                                                     "`max.poll.interval.ms`must be >= `session.timeout.ms`"))
         self._on_commit = conf.get("on_commit")
         self._auto_create = _config.as_bool(conf.get("allow.auto.create.topics", False))
         self._strategies = parse_strategies(conf.get("partition.assignment.strategy"))
-        self._cooperative = PROTOCOL_TYPE[self._strategies[0]] == COOPERATIVE
+        # The consumer protocol is incremental whatever the assignor: callbacks get only what changes.
+        self._cooperative = self._protocol == "consumer" or PROTOCOL_TYPE[self._strategies[0]] == COOPERATIVE
         auto_store = _config.as_bool(conf.get("enable.auto.offset.store", True))
         self._fetcher = Fetcher(self._c, self._group, self._group, conf.get("auto.offset.reset", "latest"),
                                 _config.as_bool(conf.get("enable.partition.eof", False)), auto_store,
                                 _int_conf(conf, "max.partition.fetch.bytes", 1048576),
                                 _int_conf(conf, "fetch.max.bytes", 52428800))
+        self._fetcher.read_committed = conf.get("isolation.level", "read_committed") == "read_committed"
         self._auto_store = auto_store
-        self._coordinator = coordinator_of(self._c)
+        self._faults = faults_of(self._c)
+        self._membership = None      # the KIP-848 member (group.protocol=consumer), else classic
+        if self._protocol == "consumer":
+            self._coordinator = consumer_coordinator_of(self._c)
+            self._membership = ConsumerProtocolMember(self, self._group, self._client_id, self._instance_id,
+                                                      conf.get("group.remote.assignor") or None, self._max_wait_ms)
+        else:
+            self._coordinator = coordinator_of(self._c)
         self._listener = _GroupListener(self)
-        self._ops = deque()          # ("error", msg) | ("rebalance",) | ("rejoin", round) | ("join",) | ("lost",)
+        self._ops = deque()          # ("error", msg) | ("rebalance",) | ("rejoin",) | ("join",) | ("lost",)
                                      # | ("commit", err, tps)
         self._subscription = None
         self._callbacks = {}
@@ -139,8 +191,21 @@ class Consumer:
         self._next_refresh_ms = None
         self._in_rebalance = False
         self._rebalance_calls = 0
-        self._last_auto_commit_ms = self._c.now_ms
         self._closed = False
+        self._crashed_at = None      # virtual ms of cluster.crash(this consumer)
+        self._fatal = False          # fenced: the consumer no longer joins
+        self._rejoin_queued = False
+        self._closing = False
+        self._owner_names = {}       # (topic, partition) -> the name its ownership was traced under
+        self._created_ms = self._last_poll_ms = self._c.now_ms
+        self._in_poll = False
+        self._hb_timer = self._poll_timer = self._commit_timer = None
+        self._rxmsgs = 0
+        self._events = client_events(self, conf, "consumer", self._c,
+                                     f"{self._client_id}#consumer-{next_number(self._c, 'consumer')}")
+        self._events.stats_from(self._statistics)
+        if self._auto_commit:
+            self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
 
     # -- subscription -------------------------------------------------------------------
     def subscribe(self, topics, on_assign=None, on_revoke=None, on_lost=None):
@@ -179,7 +244,7 @@ class Consumer:
             for name in missing:
                 c._ensure(name)
             topics, missing = self._subscription.resolve(c)
-        for name in missing:
+        for name in missing if self._membership is None else ():   # KIP-848: the subscription proceeds
             if name not in self._reported_missing:
                 self._ops.append(("error", ConsumerEvent(name, 0, KafkaError(
                     KafkaError.UNKNOWN_TOPIC_OR_PART,
@@ -211,19 +276,38 @@ class Consumer:
             topics = [t for t, _ in self._signature or []]
             if not topics or self._subscription is None:
                 return
+        if self._fatal:
+            return
+        if self._membership is not None:
+            self._membership.join(topics)
+            self._arm_poll_timer()
+            return
         owned = list(self._fetcher.states) if self._cooperative else []
         try:
             self._member_id, self._generation = self._coordinator.join(
                 self._group, self._member_id, topics, self._listener, self._client_id, self._instance_id,
-                self._strategies, owned, self._generation)
+                self._strategies, owned, self._generation, self._session_ms, self._max_wait_ms)
         except KafkaException as exc:
             err = exc.args[0]
             self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
                 err.code(), f"JoinGroup failed: {err.str()}"))))
+            return
+        self._rejoin_queued = False
+        scheduler = self._c.sim.scheduler
+        if self._hb_timer is None:
+            self._hb_timer = scheduler.call_later(self._heartbeat_ms, self._heartbeat_tick)
+        self._arm_poll_timer()
 
-    def _rejoin(self, round_no):
-        """The coordinator asked for a rejoin: eager revokes everything first (committing
-        with the generation that is ending), cooperative keeps fetching and reports what it owns."""
+    def _arm_poll_timer(self):
+        if self._poll_timer is None:
+            self._poll_timer = self._c.sim.scheduler.call_at(
+                self._poll_tick_after(self._last_poll_ms + self._max_wait_ms), self._max_poll_tick)
+
+    def _rejoin(self):
+        """A heartbeat answered REBALANCE_IN_PROGRESS: eager revokes everything first
+        (committing with the generation that is ending), cooperative keeps fetching and
+        reports what it owns. A member the group dropped meanwhile joins anew."""
+        self._rejoin_queued = False
         if self._member_id is None:
             return
         try:
@@ -231,12 +315,151 @@ class Consumer:
                 self._run_rebalance_callback("revoke", list(self._fetcher.states))
         finally:
             owned = list(self._fetcher.states) if self._cooperative else []
-            self._coordinator.rejoin(self._group, self._member_id, round_no, owned, self._generation)
+            if self._coordinator.rejoin(self._group, self._member_id, owned, self._generation) is not None:
+                self._member_id, self._generation = None, NO_GENERATION
+                self._join()
 
-    def _leave_group(self):
-        if self._member_id is not None:
-            self._coordinator.leave(self._group, self._member_id)
+    def _leave_group(self, reason="leave"):
+        """LeaveGroup, except for a static member (group.instance.id): librdkafka sends
+        none for it, so the coordinator keeps it until its session times out. Under the
+        consumer protocol a leave heartbeat (epoch -1; -2 for a static member)."""
+        if self._membership is not None:
+            self._membership.leave(reason)
+        elif self._member_id is not None and self._instance_id is None:
+            self._coordinator.leave(self._group, self._member_id, reason)
         self._member_id, self._generation = None, NO_GENERATION
+
+    # -- the background thread: heartbeats, max.poll.interval.ms --------------------------
+    def _heartbeat_tick(self):
+        """Every heartbeat.interval.ms while a member, whatever the application is doing.
+        The answer says whether a rebalance started, or whether the member was dropped."""
+        self._hb_timer = None
+        if self._member_id is None:
+            return
+        err = self._coordinator.heartbeat(self._group, self._member_id, self._generation, self._instance_id)
+        if err is None or err == KafkaError.REBALANCE_IN_PROGRESS:
+            self._hb_timer = self._c.sim.scheduler.call_later(self._heartbeat_ms, self._heartbeat_tick)
+            if err is not None:
+                self._rebalance_started()
+        elif err == KafkaError.FENCED_INSTANCE_ID:
+            self._fenced()
+        else:
+            self._membership_lost()
+
+    def _rebalance_started(self):
+        """librdkafka's answer to REBALANCE_IN_PROGRESS: ignored while the application has
+        not yet applied the last assignment (the next heartbeat asks again); a cooperative
+        member, or an eager one with nothing to revoke, rejoins from the background thread;
+        an eager one revokes first, which needs the application: at its next poll()."""
+        if self._rebalance_pending or self._rejoin_queued:
+            return
+        if self._cooperative or not self._fetcher.states:
+            self._rejoin()
+        else:
+            self._rejoin_queued = True
+            self._ops.append(("rejoin",))
+
+    def _membership_lost(self):
+        """UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION: the group went on without this member
+        (session timeout, rebalance timeout). Its partitions may already be another's:
+        on_lost (else on_revoke) at the next poll(), then it joins again as a new member."""
+        self._member_id, self._generation = None, NO_GENERATION
+        self._rebalance_pending, self._target = False, []
+        if self._fetcher.states:
+            self._stop_fetching_lost()
+            self._ops.append(("lost",))
+            self._ops.append(("join",))
+        else:
+            self._join()
+
+    def _fenced(self, text=None):
+        """FENCED_INSTANCE_ID: another process took this group.instance.id. Fatal in
+        librdkafka: an error event, the partitions are lost, the consumer joins no more.
+        (The consumer protocol's fatal heartbeat errors come here with their own ``text``.)"""
+        self._fatal = True
+        self._member_id, self._generation = None, NO_GENERATION
+        self._rebalance_pending, self._target = False, []
+        text = text or f"Fatal consumer error: {_ERR_STR[KafkaError.FENCED_INSTANCE_ID]}"
+        self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(KafkaError._FATAL, text, fatal=True))))
+        if self._fetcher.states:
+            self._stop_fetching_lost()
+            self._ops.append(("lost",))
+
+    def _stop_fetching_lost(self):
+        """The assignment is lost: librdkafka pauses its fetchers at once (no message of a
+        lost partition reaches the application again); the application hears of it, and
+        its on_lost runs, at the next poll(). Traced as the end of ownership now."""
+        keys = list(self._fetcher.states)
+        self._trace_release(keys, "lost")
+        for key in keys:
+            self._fetcher.pause(self._fetcher.states[key])
+
+    def _poll_tick_after(self, ms):
+        """The first tick of the 1 s max.poll.interval.ms timer strictly after ``ms``."""
+        start = self._created_ms
+        return start + ((ms - start) // MAX_POLL_CHECK_MS + 1) * MAX_POLL_CHECK_MS
+
+    def _max_poll_tick(self):
+        """The application has not called poll() / consume() for max.poll.interval.ms:
+        librdkafka reports _MAX_POLL_EXCEEDED, leaves the group, treats the assignment as
+        lost, and rejoins when the application polls again. Under the consumer protocol
+        (librdkafka 2.16) it stops heartbeating instead and sends its leave heartbeat only
+        once the lost partitions are revoked, at the application's next poll(): until then the
+        broker keeps them, up to the member's rebalance or session timeout."""
+        self._poll_timer = None
+        if self._member_id is None:
+            return
+        deadline = self._last_poll_ms + self._max_wait_ms
+        now = self._c.now_ms
+        if self._in_poll or now <= deadline:
+            self._poll_timer = self._c.sim.scheduler.call_at(self._poll_tick_after(max(deadline, now)),
+                                                             self._max_poll_tick)
+            return
+        self._ops.append(("error", ConsumerEvent(None, -1, KafkaError(
+            KafkaError._MAX_POLL_EXCEEDED,
+            f"Application maximum poll interval ({self._max_wait_ms}ms) exceeded by {now - deadline}ms"))))
+        self._c.trace.record("consumer.max_poll_exceeded", self._member_id, group=self._group,
+                             exceeded_by_ms=now - deadline)
+        if self._membership is not None:
+            self._membership.suspend("max.poll.interval.ms exceeded")
+            self._member_id, self._generation = None, NO_GENERATION
+        else:
+            self._leave_group("max.poll.interval.ms exceeded")
+        self._rebalance_pending, self._target = False, []
+        if self._fetcher.states:
+            self._stop_fetching_lost()
+            self._ops.append(("lost",))
+        self._ops.append(("join",))
+
+    def _stop_timers(self):
+        if self._membership is not None:
+            self._membership.stop()
+        for timer in (self._hb_timer, self._poll_timer, self._commit_timer):
+            if timer is not None:
+                timer.cancel()
+        self._hb_timer = self._poll_timer = self._commit_timer = None
+
+    def _trace_name(self):
+        return self._member_id or self._client_id
+
+    def set_sasl_credentials(self, username, password):
+        """Accepted and checked, then ignored: pysim authenticates nobody."""
+        self._check_open()
+        check_sasl_credentials(username, password)
+
+    def _crash(self, now_ms):
+        """cluster.crash(consumer): the process dies now. No LeaveGroup, no commit, no
+        callbacks; its timers stop, so its heartbeats do too and the coordinator evicts it
+        when the session times out. Every later call raises RuntimeError."""
+        self._check_open()
+        self._stop_timers()
+        keys = list(self._fetcher.states)
+        self._trace_release(keys, "crash")
+        for key in keys:
+            self._fetcher.remove(key)
+        self._ops.clear()
+        self._crashed_at = now_ms
+        self._closed = True
 
     def _assignment_received(self, generation, partitions):
         """From the coordinator: the assignment to apply at the next poll()."""
@@ -245,11 +468,6 @@ class Consumer:
         if not self._rebalance_pending:
             self._rebalance_pending = True
             self._ops.append(("rebalance",))
-
-    def _assignment_lost(self):
-        """From the coordinator: this member's partitions may already belong to another
-        member (session timeout, poll interval exceeded); on_lost runs at the next poll()."""
-        self._ops.append(("lost",))
 
     def _rebalance(self):
         """Apply the coordinator's assignment: EAGER revokes everything then assigns the new
@@ -275,7 +493,9 @@ class Consumer:
                 if self._subscription is not None:
                     self._run_rebalance_callback("assign", added)
             finally:
-                if revoked and self._subscription is not None:
+                if self._membership is not None and self._subscription is not None:
+                    self._membership.ack()   # KIP-848: an expedited heartbeat says what it owns now
+                elif revoked and self._subscription is not None:
                     self._join()          # librdkafka rejoins after revoking: the next round hands them over
         else:
             if current:
@@ -310,7 +530,7 @@ class Consumer:
                 else:
                     self._replace_assignment(fallback)
             else:
-                self._remove_partitions(list(keys), commit=kind != "lost")
+                self._remove_partitions(list(keys), commit=kind != "lost", reason=kind)
         if error is not None:
             raise error
 
@@ -390,15 +610,37 @@ class Consumer:
         for tp in parts:
             self._fetcher.add(tp.topic, tp.partition, tp.offset)
             self._known_topics.add(tp.topic)
+        if parts:
+            name = self._trace_name()
+            keys = [(tp.topic, tp.partition) for tp in parts]
+            for key in keys:
+                self._owner_names[key] = name
+            self._c.trace.record("owner.grant", name, group=self._group, generation=self._generation,
+                                 partitions=[list(k) for k in keys])
 
-    def _remove_partitions(self, keys, commit):
+    def _trace_release(self, keys, reason):
+        """owner.release for ``keys`` under the name each was granted under (a member id
+        can change while partitions are held: a lost member rejoins with a new one)."""
+        if self._closing:
+            reason = "close"
+        by_name = {}
+        for key in keys:
+            if key in self._owner_names:          # not already traced as lost
+                by_name.setdefault(self._owner_names.pop(key), []).append(list(key))
+        for name, parts in by_name.items():
+            self._c.trace.record("owner.release", name, group=self._group, generation=self._generation,
+                                 partitions=parts, reason=reason)
+
+    def _remove_partitions(self, keys, commit, reason="unassign"):
         """Unassign ``keys``; with enable.auto.commit, first commit their stored offsets
         (librdkafka commits removed partitions unless the assignment was lost)."""
+        keys = [k for k in keys if k in self._fetcher.states]
         if commit and self._auto_commit:
-            self._commit_stored([k for k in keys if k in self._fetcher.states], background=True)
+            self._commit_stored(keys, background=True)
+        if keys:
+            self._trace_release(keys, reason)
         for key in keys:
-            if key in self._fetcher.states:
-                self._fetcher.remove(key)
+            self._fetcher.remove(key)
 
     # -- positions --------------------------------------------------------------------------
     def seek(self, partition):
@@ -448,7 +690,12 @@ class Consumer:
         """One message, error or event; None if nothing arrived within ``timeout`` seconds
         of virtual time. Rebalance and commit callbacks run here."""
         self._check_open()
-        return self._next(_timeout_ms(timeout))
+        ms = _timeout_ms(timeout)
+        self._in_poll = True
+        try:
+            return self._next(ms)
+        finally:
+            self._polled()
 
     def consume(self, num_messages=1, timeout=-1):
         """Up to ``num_messages`` messages (errors and events included); waits until that
@@ -461,12 +708,21 @@ class Consumer:
         ms = _timeout_ms(timeout)
         deadline = None if ms is None else self._c.now_ms + ms
         out = []
-        while len(out) < num_messages:
-            msg = self._next(None if deadline is None else max(0, deadline - self._c.now_ms))
-            if msg is None:
-                break
-            out.append(msg)
+        self._in_poll = True
+        try:
+            while len(out) < num_messages:
+                msg = self._next(None if deadline is None else max(0, deadline - self._c.now_ms))
+                if msg is None:
+                    break
+                out.append(msg)
+        finally:
+            self._polled()
         return out
+
+    def _polled(self):
+        """The application returned from poll() / consume(): max.poll.interval.ms counts from here."""
+        self._in_poll = False
+        self._last_poll_ms = self._c.now_ms
 
     def _next(self, wait_ms):
         c = self._c
@@ -474,10 +730,13 @@ class Consumer:
         scheduler = c.sim.scheduler
         while True:
             self._background()
+            self._events.serve()
             msg = self._serve_ops()
-            if msg is None:
+            if msg is None and not self._faults.brokers_down:
                 msg = self._fetcher.next_message()
             if msg is not None:
+                if msg.error() is None:
+                    self._rxmsgs += 1
                 return msg
             now = c.now_ms
             if now >= limit:
@@ -490,14 +749,40 @@ class Consumer:
             else:
                 c.advance(limit - now)
 
+    def _statistics(self):
+        """librdkafka's statistics of this consumer now (stats.py)."""
+        parts = {}
+        for (topic, partition), st in self._fetcher.states.items():
+            parts[(topic, partition)] = {"app_offset": st.app_pos, "stored_offset": st.stored,
+                                         "committed_offset": st.committed,
+                                         "next_offset": st.fetch_pos if st.fetch_pos is not None else OFFSET_INVALID,
+                                         "fetch_state": "stopped" if st.paused else "active",
+                                         "read_committed": self._fetcher.read_committed}
+        cgrp = {"state": "up", "join_state": "steady" if self._member_id else "init",
+                "rebalance_cnt": self._rebalance_calls, "assignment_size": len(self._fetcher.states)}
+        counters = {"msg_cnt": 0, "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
+                    "txmsgs": 0, "rxmsgs": self._rxmsgs}
+        return statistics("consumer", self._events.name, self._client_id, self._c, self._created_ms,
+                          self._events.pending(), counters, parts,
+                          cgrp if self._subscription is not None or self._member_id else None)
+
+    def _auto_commit_tick(self):
+        """librdkafka's auto commit timer, on its background thread: every
+        auto.commit.interval.ms of virtual time it commits the stored offsets that changed,
+        whatever the application is doing (processing, or not polling at all). With
+        enable.auto.offset.store=true poll() stored offset+1 when it handed a message out, so
+        a message still being processed can be committed: a crash then skips it. The
+        at-least-once recipe is enable.auto.offset.store=false and store_offsets(msg) after
+        processing. (The Java client differs: it commits inside poll(), what earlier polls
+        returned.) on_commit runs at the next poll()."""
+        self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
+        if self._fetcher.states:
+            self._commit_stored(list(self._fetcher.states), background=True)
+
     def _background(self):
-        """What librdkafka's threads would have done by now: the auto commit timer and the
+        """What librdkafka's threads would have done by now, checked when poll() runs: the
         metadata refresh of the subscription."""
         now = self._c.now_ms
-        if self._auto_commit and now - self._last_auto_commit_ms >= self._auto_interval_ms:
-            self._last_auto_commit_ms = now
-            if self._fetcher.states:
-                self._commit_stored(list(self._fetcher.states), background=True)
         if self._subscription is not None and now >= self._next_refresh_ms:
             self._refresh_subscription(in_poll=True)
 
@@ -513,7 +798,7 @@ class Consumer:
                 if self._rebalance_pending:
                     self._rebalance()
             elif kind == "rejoin":
-                self._rejoin(op[1])
+                self._rejoin()
             elif kind == "join":
                 if self._subscription is not None and self._fetcher.states and not self._cooperative:
                     self._run_rebalance_callback("revoke", list(self._fetcher.states))
@@ -601,7 +886,8 @@ class Consumer:
     def _commit_entries(self, entries):
         """OffsetCommit: commit each valid offset; returns (error or None, partitions)."""
         result, first_error, valid = [], None, 0
-        group_error = self._coordinator.commit_error(self._group, self._member_id, self._generation)
+        group_error = self._coordinator.commit_error(self._group, self._member_id, self._generation,
+                                                     self._instance_id)
         for topic, partition, offset, metadata in entries:
             tp = TopicPartition(topic, partition, offset if offset >= 0 else OFFSET_INVALID, metadata)
             result.append(tp)
@@ -691,6 +977,8 @@ class Consumer:
         return ConsumerGroupMetadata(self._group, self._generation, self._member_id or "", self._instance_id)
 
     def list_topics(self, topic=None, timeout=-1):
+        if self._crashed_at is not None:
+            self._check_open()
         if self._closed:
             raise RuntimeError("Handle has been closed")
         from pysim.kafka.metadata import cluster_metadata   # written alongside the producer
@@ -698,20 +986,27 @@ class Consumer:
 
     def close(self):
         """Revoke the assignment (on_revoke runs here), commit stored offsets with
-        enable.auto.commit, leave the group. Later calls raise RuntimeError."""
+        enable.auto.commit, leave the group (a static member sends no LeaveGroup: the group
+        keeps its partitions for it until its session times out). Later calls raise
+        RuntimeError."""
+        if self._crashed_at is not None:
+            self._check_open()
         if self._closed:
             return
         error = None
+        self._closing = True
         try:
             if self._subscription is not None and self._fetcher.states:
                 self._run_rebalance_callback("revoke", list(self._fetcher.states))
         except Exception as exc:  # noqa: BLE001 - close completes, then the error surfaces
             error = exc
-        self._remove_partitions(list(self._fetcher.states), commit=True)
+        self._remove_partitions(list(self._fetcher.states), commit=True, reason="close")
         self._subscription = None
-        self._leave_group()
+        self._leave_group("close")
         self._ops.clear()
         self._closed = True
+        self._stop_timers()
+        self._events.stop()
         if error is not None:
             raise error
 
@@ -724,5 +1019,8 @@ class Consumer:
         return False
 
     def _check_open(self):
+        if self._crashed_at is not None:
+            raise RuntimeError(f"Consumer crashed (cluster.crash) at t={self._crashed_at} ms: it can no longer be "
+                               "used; create a new Consumer")
         if self._closed:
             raise RuntimeError("Consumer closed")

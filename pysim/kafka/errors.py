@@ -15,6 +15,7 @@ class KafkaError:
     _PARTITION_EOF = -191
     _UNKNOWN_PARTITION = -190
     _UNKNOWN_TOPIC = -188
+    _ALL_BROKERS_DOWN = -187
     _INVALID_ARG = -186
     _TIMED_OUT = -185
     _QUEUE_FULL = -184
@@ -28,6 +29,10 @@ class KafkaError:
     _NOT_IMPLEMENTED = -170
     _NOT_CONFIGURED = -145
     _UNKNOWN_GROUP = -179
+    _MAX_POLL_EXCEEDED = -147
+    _FATAL = -150
+    _PURGE_INFLIGHT = -151
+    _PURGE_QUEUE = -152
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0
     OFFSET_OUT_OF_RANGE = 1
@@ -65,12 +70,21 @@ class KafkaError:
     INVALID_PRODUCER_ID_MAPPING = 49
     INVALID_TRANSACTION_TIMEOUT = 50
     CONCURRENT_TRANSACTIONS = 51
+    SECURITY_DISABLED = 54
+    SASL_AUTHENTICATION_FAILED = 58
     NON_EMPTY_GROUP = 68
     GROUP_ID_NOT_FOUND = 69
     UNKNOWN_PRODUCER_ID = 59
     FENCED_INSTANCE_ID = 82
+    ELECTION_NOT_NEEDED = 84
     INVALID_RECORD = 87
     UNSTABLE_OFFSET_COMMIT = 88
+    PRODUCER_FENCED = 90
+    RESOURCE_NOT_FOUND = 91
+    FENCED_MEMBER_EPOCH = 110
+    UNRELEASED_INSTANCE_ID = 111
+    UNSUPPORTED_ASSIGNOR = 112
+    STALE_MEMBER_EPOCH = 113
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code
@@ -126,6 +140,23 @@ def _default_reason(code):
         KafkaError._UNKNOWN_TOPIC: "Local: Unknown topic",
         KafkaError.OFFSET_OUT_OF_RANGE: "Broker: Offset out of range",
         KafkaError.TOPIC_ALREADY_EXISTS: "Broker: Topic already exists",
+        KafkaError.ILLEGAL_GENERATION: "Broker: Specified group generation id is not valid",
+        KafkaError.UNKNOWN_MEMBER_ID: "Broker: Unknown member",
+        KafkaError.INVALID_PRODUCER_EPOCH: "Broker: Producer attempted an operation with an old epoch",
+        KafkaError.INVALID_PRODUCER_ID_MAPPING: "Broker: Producer attempted to use a producer id which is not "
+                                                "currently assigned to its transactional id",
+        KafkaError.PRODUCER_FENCED: "Broker: There is a newer producer with the same transactionalId which "
+                                    "fences the current one",
+        KafkaError._FENCED: "Local: This instance has been fenced by a newer instance",
+        KafkaError._STATE: "Local: Erroneous state",
+        KafkaError.GROUP_ID_NOT_FOUND: "Broker: The group id does not exist",
+        KafkaError.INCONSISTENT_GROUP_PROTOCOL: "Broker: Inconsistent group protocol",
+        KafkaError.FENCED_MEMBER_EPOCH: "Broker: The member epoch is fenced by the group coordinator",
+        KafkaError.UNRELEASED_INSTANCE_ID: "Broker: The instance ID is still used by another member in the "
+                                           "consumer group",
+        KafkaError.UNSUPPORTED_ASSIGNOR: "Broker: The assignor or its version range is not supported by the "
+                                         "consumer group",
+        KafkaError.STALE_MEMBER_EPOCH: "Broker: The member epoch is stale",
     }.get(code, _name_of(code))
 
 

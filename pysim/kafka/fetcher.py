@@ -22,14 +22,25 @@ What is modelled (and why it matters to a learner):
 - pause / seek / unassign drop that partition's queued records, and the next fetch starts
   at the first record not yet handed out (librdkafka discards the outdated fetched data).
 
+- isolation.level (``read_committed`` by default, as in librdkafka; Java's default is
+  read_uncommitted): a read_committed consumer fetches only below the partition's last
+  stable offset (the first offset of the oldest open transaction) and skips the records
+  of aborted transactions; read_uncommitted fetches up to the high watermark and sees
+  aborted records. Neither ever sees a transaction marker, but both step over its offset,
+  and the high watermark (get_watermark_offsets) counts it. _PARTITION_EOF comes at the
+  end of what the consumer may read (the LSO for read_committed).
+
 Not modelled: brokers and leaders (one fetch round stands for the fetch requests to all
 leaders), fetch.min.bytes / fetch.wait.max.ms, queued.min.messages (prefetching ahead of
-the application), isolation.level (there are no transactions to hide yet).
+the application). librdkafka moves a read_committed consumer's position past a marker
+or aborted records that end a fetch; here position() stays after the last record handed
+out (a commit of it re-reads only the skipped marker).
 """
 
 from collections import deque
 
 from pysim.kafka.errors import KafkaError
+from pysim.kafka.log import ControlRecord
 from pysim.kafka.message import Message
 from pysim.kafka.topic_partition import OFFSET_BEGINNING, OFFSET_END, OFFSET_STORED, OFFSET_INVALID
 
@@ -91,6 +102,7 @@ class Fetcher:
         self.reset_policy = RESET_POLICIES[reset_policy]
         self.partition_eof, self.auto_store = partition_eof, auto_store
         self.max_partition_bytes, self.max_bytes = max_partition_bytes, max_bytes
+        self.read_committed = True   # isolation.level (the consumer sets it)
         self.states = {}             # (topic, partition) -> PartitionState, in assignment order
         self._queue = deque()        # (state, record, event): one of record / event is None
         self._round = 0
@@ -163,6 +175,8 @@ class Fetcher:
             return 0
         low, high = log.log_start_offset, log.high_watermark
         state.hwm_seen = high
+        if log.has_markers or log.ongoing:      # transactions: see the module docstring
+            return self._fetch_transactional(state, log, budget, low, high)
         if not low <= state.fetch_pos <= high and not self._reset(
                 state, log, "fetch failed due to requested offset not available on the broker: "
                             "Broker: Offset out of range", state.fetch_pos):
@@ -188,6 +202,42 @@ class Fetcher:
             queue.append((state, record, None))
             taken += size
             state.fetch_pos = record.offset + 1
+            if taken >= limit:
+                break
+        return taken
+
+    def _fetch_transactional(self, state, log, budget, low, high):
+        """_fetch_partition for a log that holds transactions: read up to the LSO
+        (read_committed) or the high watermark, never handing out a marker nor, when
+        read_committed, a record of an aborted transaction."""
+        if not low <= state.fetch_pos <= high and not self._reset(
+                state, log, "fetch failed due to requested offset not available on the broker: "
+                            "Broker: Offset out of range", state.fetch_pos):
+            return 0
+        end = log.last_stable_offset if self.read_committed else high
+        if state.fetch_pos >= end:
+            if self.partition_eof and state.eof_at != end:
+                state.eof_at = end
+                self._event(state, KafkaError._PARTITION_EOF,
+                            f"Fetch reached end of partition at offset {end} (HighwaterMark {high})", end)
+            return 0
+        if budget <= 0:
+            return 0
+        hidden = log.aborted if self.read_committed else ()
+        taken, limit = 0, min(self.max_partition_bytes, budget)
+        cluster, topic, partition, actor, queue = self.cluster, state.topic, state.partition, self.actor, self._queue
+        while state.fetch_pos < end:
+            record = cluster.read(topic, partition, state.fetch_pos, actor=actor)
+            if record is None or record.offset >= end:
+                state.fetch_pos = end
+                break
+            size = record.size
+            if taken and taken + size > limit:
+                break
+            taken += size
+            state.fetch_pos = record.offset + 1
+            if record.__class__ is not ControlRecord and record.offset not in hidden:
+                queue.append((state, record, None))
             if taken >= limit:
                 break
         return taken

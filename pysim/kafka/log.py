@@ -45,6 +45,26 @@ class LogAppendTimeRecord(Record):
     timestamp_type = TIMESTAMP_LOG_APPEND_TIME
 
 
+class ControlRecord(Record):
+    """A transaction marker (Kafka's control batch): COMMIT or ABORT of producer
+    ``producer_id``'s transaction, written by the transaction coordinator into every
+    partition the transaction touched. It takes one offset; consumers never see it."""
+
+    __slots__ = ("producer_id", "commit")
+
+    def __init__(self, offset, timestamp, size, producer_id, commit):
+        super().__init__(offset, None, None, timestamp, None, size)
+        self.producer_id, self.commit = producer_id, commit
+
+    def __repr__(self):
+        return f"ControlRecord(offset={self.offset}, {'COMMIT' if self.commit else 'ABORT'}, producer_id={self.producer_id})"
+
+
+# A control batch's size: the v2 batch header plus one record whose key is (version, type)
+# and whose value is (version, coordinator epoch).
+CONTROL_RECORD_SIZE = batch_size(b"\0\0\0\0", b"\0\0\0\0\0\0", None)
+
+
 class Segment:
     """Metadata of one segment; its records are those of the log with offsets from
     ``base_offset`` up to the next segment's base offset (or the log end)."""
@@ -101,6 +121,11 @@ class PartitionLog:
         self._dense = True           # _records[i].offset == _base + i for every i
         self.cleaner_checkpoint = None  # first dirty offset for the cleaner (None: log start)
         self.tombstone_horizons = {}    # offset -> delete horizon ms, set when a cleaning first keeps it
+        # Transactions (see transactions.py): producer id -> offsets of its open transaction's
+        # records here; offsets of records whose transaction aborted; whether any marker exists.
+        self.ongoing = {}
+        self.aborted = set()
+        self.has_markers = False
         self.configure(config if config is not None else TopicConfig())
         self._segments = [Segment(0, now_ms, self._roll_jitter())]
         self._active = self._segments[0]
@@ -125,6 +150,14 @@ class PartitionLog:
     @property
     def high_watermark(self):
         return self.log_end_offset
+
+    @property
+    def last_stable_offset(self):
+        """The LSO: the first offset of the oldest open transaction here, else the high
+        watermark. read_committed consumers read only below it."""
+        if not self.ongoing:
+            return self.log_end_offset
+        return min(offsets[0] for offsets in self.ongoing.values())
 
     def __len__(self):
         return len(self._records) - self._index_at(self.log_start_offset)
@@ -181,6 +214,28 @@ class PartitionLog:
         rec = self._record_class(self.log_end_offset, key, value, timestamp, headers, size)
         self._records.append(rec)
         self.log_end_offset += 1
+        return rec
+
+    def append_marker(self, producer_id, commit, now_ms):
+        """Close ``producer_id``'s transaction here with a COMMIT or ABORT marker at the log
+        end (one offset); an abort marks its records aborted. Returns the marker. The same
+        segment steps as append() (which inlines them for speed)."""
+        offsets = self.ongoing.pop(producer_id, ())
+        if not commit:
+            self.aborted.update(offsets)
+        size = CONTROL_RECORD_SIZE
+        seg = self._active
+        if seg.size_bytes and (seg.size_bytes > self._segment_bytes - size or now_ms > seg.roll_at):
+            seg = self._maybe_roll(seg, size, now_ms, now_ms)
+        if not seg.size_bytes:
+            self._start_segment(seg, now_ms)
+        seg.size_bytes += size
+        seg.max_timestamp = max(seg.max_timestamp, now_ms)
+        seg.last_modified_ms = now_ms
+        rec = ControlRecord(self.log_end_offset, now_ms, size, producer_id, commit)
+        self._records.append(rec)
+        self.log_end_offset += 1
+        self.has_markers = True
         return rec
 
     def read_from(self, offset):

@@ -5,6 +5,7 @@ leads every partition and is its only replica."""
 from pysim.kafka.errors import KafkaError
 
 BROKER_ID, BROKER_HOST, BROKER_PORT = 1, "localhost", 9092
+BROKER_COUNT = 1
 
 
 class ClusterMetadata:
@@ -57,6 +58,31 @@ class PartitionMetadata:
 
     def __str__(self):
         return f"{self.id}"
+
+
+class GroupMember:
+    """A member as the deprecated list_groups() reports it."""
+
+    def __init__(self, id, client_id, client_host, metadata=None, assignment=None):
+        self.id, self.client_id, self.client_host = id, client_id, client_host
+        self.metadata, self.assignment = metadata, assignment
+
+
+class GroupMetadata:
+    """A group as the deprecated list_groups() reports it."""
+
+    def __init__(self, id, error=None, state=None, protocol_type=None, protocol=None, members=None, broker=None):
+        self.id, self.error, self.state = id, error, state
+        self.protocol_type, self.protocol = protocol_type, protocol
+        self.members, self.broker = members if members is not None else [], broker
+
+    def __repr__(self):
+        if self.error is not None:
+            return f"GroupMetadata({self.id}, {self.error})"
+        return f"GroupMetadata({self.id})"
+
+    def __str__(self):
+        return self.id
 
 
 def cluster_id(cluster):

@@ -9,14 +9,25 @@ the binding's wording), KafkaException(_UNKNOWN_PARTITION) raised by produce() f
 partition the topic does not have, an unknown topic reported once in a delivery report
 (UNKNOWN_TOPIC_OR_PART) and then raised by produce() (_UNKNOWN_TOPIC), headers as a dict
 or a list of (str, value) tuples read back as a list of (str, bytes) tuples, and the
-shape of list_topics().
+shape of list_topics(); and (tests/parity/test_transactions_parity.py) the transactional
+API's errors in each state, the offsets transaction markers take, and the configuration
+that enable.idempotence / transactional.id refuse.
 
 How pysim simplifies:
 
-- Delivery is instant: produce() appends the record before it returns, so nothing is ever
-  queued or in flight (purge() has nothing to purge) and flush() always returns 0. A
-  broker rejection (a record too large for the topic, a null key on a compacted topic)
-  comes back in the delivery report, as from a real broker.
+- Delivery is instant while nothing can go wrong on the way: produce() appends the record
+  before it returns, nothing is queued or in flight and flush() returns 0. A broker
+  rejection (a record too large for the topic, a null key on a compacted topic) comes
+  back in the delivery report, as from a real broker. Once faults are armed on the
+  cluster (``cluster.faults``, see faults.py) records go as requests that are in flight
+  until answered, with librdkafka's retries, timeouts and max.in.flight (see sender.py):
+  poll() and flush() then move virtual time until the answers come, and flush() returns
+  how many records are still on their way.
+- enable.idempotence: a producer id and per-partition sequence numbers, which the broker
+  uses to drop retried duplicates (producer_state.py); librdkafka's configuration rules
+  (producer_settings.py). transactional.id: librdkafka's transaction state machine
+  (producer_txn.py) in front of the cluster's coordinator (transactions.py); markers take
+  an offset, read_committed consumers skip aborted records (fetcher.py).
 - The producer knows every topic's metadata from the start. librdkafka learns it with its
   first request, so for a topic it has not used yet it reports a bad partition in the
   delivery report (partition=99 of a topic created on the fly) instead of raising.
@@ -26,8 +37,8 @@ How pysim simplifies:
   its timeout (an infinite timeout does not wait: a real producer would block for good).
 - Delivery reports carry headers() None, as confluent-kafka documents for its callbacks;
   the stored record keeps them.
-- Transactions are not simulated yet: with transactional.id set, produce() and the
-  transactional methods raise KafkaException(_NOT_IMPLEMENTED).
+- Each record is its own request (no batching: linger.ms and batch.size change nothing
+  but the Java partitioner's choices).
 
 pysim-only configuration (librdkafka rejects it, so remove it before pointing a script at
 a real cluster): ``pysim.java.partitioner`` = ``round_robin`` | ``sticky`` | ``builtin``
@@ -49,9 +60,19 @@ from pysim.kafka.message import Message, TIMESTAMP_NOT_AVAILABLE
 from pysim.kafka.metadata import cluster_id, cluster_metadata
 from pysim.kafka.partitioning import (DEFAULT_PARTITIONER, STICKY_LINGER_DEFAULT_MS, STICKY_LINGER_MAX_MS,
                                       make_partitioner)
+from pysim.kafka.faults import faults_of
+from pysim.kafka.client_events import check_sasl_credentials, client_events
+from pysim.kafka.stats import statistics
+from pysim.kafka.producer_settings import delivery_settings
+from pysim.kafka.producer_state import append_with_id, producer_states
+from pysim.kafka.producer_txn import TransactionManager
 from pysim.kafka.record_size import RECORD_BATCH_OVERHEAD, batch_size
+from pysim.kafka.sender import OutgoingRecord, Sender
 
 JAVA_PARTITIONER = "pysim.java.partitioner"
+# Answers that concern the sequence itself: a refused record keeps its sequence number.
+_SEQUENCE_ERRORS = (KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, KafkaError.INVALID_PRODUCER_EPOCH,
+                    KafkaError.DUPLICATE_SEQUENCE_NUMBER)
 _INFINITE = -1
 
 # How many producers each cluster has seen: producer n draws from "producer.<n>.partitioner",
@@ -108,13 +129,27 @@ class Producer:
         self._default_cb = on_delivery
         self._only_errors = _config.as_bool(conf.get("delivery.report.only.error", False))
         self._auto_create = _config.as_bool(conf.get("allow.auto.create.topics", True))
-        self._transactional = conf.get("transactional.id") is not None
+        self._settings = settings = delivery_settings(conf)
+        self._transactional = settings.transactional_id is not None
+        self._idempotent = settings.idempotent
+        self._txn = TransactionManager(self, c, settings) if self._transactional else None
+        self._pid = self._epoch = None   # producer id and epoch (idempotent / transactional)
+        self._seqs = {}            # (topic, partition) -> next sequence number (idempotent)
+        if self._idempotent and not self._transactional:
+            self._new_producer_id(producer_states(c).new_producer_id(), 0)    # InitProducerId at start
+        self._idempotent_direct = self._idempotent and not self._transactional   # produce() inlines it
+        self._faults = faults_of(c)
+        self._sender = None        # requests in flight, made when faults are first armed
+        self._msgid = 0
         self._missing = {}         # topic -> the error that told this producer it does not exist
         self._reports = []         # (callback, message) waiting for poll(), in delivery order
         self._silent = 0           # delivery reports without a callback waiting for poll()
         self._closed = False
-        self._refused = self._transactional     # produce() refuses: closed, or transactional
+        self._refused = self._transactional     # produce() takes the long way: closed, or transactional
         self._num_partitions, self._append = c.num_partitions, c.append   # the produce path's calls
+        self._created_ms, self._txmsgs = c.now_ms, 0
+        self._events = client_events(self, conf, "producer", c, self.name)
+        self._events.stats_from(self._statistics)
 
     # -- producing ------------------------------------------------------------------------
     def produce(self, topic, value=None, key=None, partition=-1, callback=None, on_delivery=None,
@@ -154,11 +189,25 @@ class Producer:
         elif not 0 <= partition < n:
             raise KafkaException(KafkaError(KafkaError._UNKNOWN_PARTITION,
                                             "Unable to produce message: Local: Unknown partition"))
-        try:
-            rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
-        except KafkaException as e:     # the broker refused the record: a failed delivery
-            self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
-            return
+        if self._idempotent or self._faults.armed or self._sender is not None:
+            if not self._idempotent_direct or self._faults.armed or self._sender is not None:
+                self._produce_managed(topic, partition, key, value, timestamp, headers, cb)
+                return
+            seqs, where = self._seqs, (topic, partition)     # idempotent, nothing can fail on the way
+            seq = seqs.get(where, 0)
+            try:
+                rec = append_with_id(self._c, topic, partition, key, value, timestamp or self._c.now_ms, headers,
+                                     self.name, self._pid, self._epoch, seq, False)
+            except KafkaException as e:
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
+            seqs[where] = seq + 1
+        else:
+            try:
+                rec = self._append(topic, partition, key, value, timestamp, headers, self.name)
+            except KafkaException as e:     # the broker refused the record: a failed delivery
+                self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                return
         if self._only_errors:
             return
         if cb is None:
@@ -192,6 +241,72 @@ class Producer:
             except KafkaException as e:
                 m["_error"] = e.args[0]
         return accepted
+
+    def _produce_managed(self, topic, partition, key, value, timestamp, headers, cb):
+        """produce() for an idempotent or transactional producer, or while requests can
+        fail (faults armed, or some still in flight): with a producer id and sequence
+        numbers, and through the Sender when the request can fail (see sender.py)."""
+        txn = self._txn
+        if txn is not None and not txn.add_partition(topic, partition):
+            self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), txn.error))
+            return
+        now = self._c.now_ms
+        self._msgid += 1
+        record = OutgoingRecord(self._msgid, topic, partition, key, value, timestamp or now, headers, cb, None, now)
+        if self._faults.armed or (self._sender is not None and self._sender.outstanding):
+            if self._sender is None:
+                self._sender = Sender(self._c, self._settings, self._sequence, self._send_one, self._delivered, self.name)
+            self._sender.send(record)
+            return
+        try:
+            stored = self._send_one(record)
+        except KafkaException as e:
+            self._delivered(record, None, e.args[0])
+            return
+        self._delivered(record, stored, None)
+
+    def _send_one(self, record):
+        """One request reaching the broker: the record as stored (for a retried duplicate of
+        an idempotent producer, the one stored first), or KafkaException with its error."""
+        if not self._idempotent:
+            return self._append(record.topic, record.partition, record.key, record.value, record.timestamp,
+                                record.headers, self.name)
+        self._sequence(record)
+        try:
+            return append_with_id(self._c, record.topic, record.partition, record.key, record.value,
+                                  record.timestamp, record.headers, self.name, self._pid, self._epoch, record.seq,
+                                  self._transactional)
+        except KafkaException as e:
+            where = (record.topic, record.partition)
+            if e.args[0].code() not in _SEQUENCE_ERRORS and self._seqs[where] == record.seq + 1:
+                self._seqs[where], record.seq = record.seq, None   # refused before its sequence counted
+            raise
+
+    def _sequence(self, record):
+        """Give an idempotent producer's record its sequence number when it is first sent
+        (whether or not the request reaches the broker): sequences follow first sends."""
+        if self._idempotent and record.seq is None:
+            where = (record.topic, record.partition)
+            record.seq = self._seqs.get(where, 0)
+            self._seqs[where] = record.seq + 1
+
+    def _delivered(self, record, stored, error):
+        """A request's final answer: queue its delivery report (and tell the transaction)."""
+        if error is not None:
+            if self._txn is not None:
+                error = self._txn.delivery_failed(record, error)
+            self._report(record.callback, DeliveryReport(record.topic, record.partition,
+                                                         _Unsent(record.key, record.value), error))
+        elif not self._only_errors:
+            self._report(record.callback, DeliveryReport(record.topic, record.partition, stored))
+
+    def _new_producer_id(self, pid, epoch):
+        """A producer id and epoch from InitProducerId: sequences start over."""
+        self._pid, self._epoch = pid, epoch
+        self._seqs = {}
+
+    def _producer_id(self):
+        return self._pid, self._epoch
 
     def _missing_topic(self, topic):
         """The partition count of ``topic`` once auto-created, or None after arranging its
@@ -227,22 +342,68 @@ class Producer:
     def poll(self, timeout=_INFINITE):
         """Serve the waiting delivery reports (callbacks run here, in delivery order) and
         return how many were served. With none waiting, move virtual time by ``timeout``
-        seconds (a finite, positive one) as a blocked poll would, and return 0."""
+        seconds (a finite, positive one) as a blocked poll would, and return 0; while
+        requests are in flight it stops as soon as an answer brings a report."""
         self._check_open()
         seconds = _seconds(timeout)
-        served = self._serve()
+        sender = self._sender
+        if sender is not None and sender.outstanding:
+            self._c.advance(0)                   # answers due now arrive
+        served = self._serve() + self._events.serve()
         if not served and seconds > 0:
-            self._c.advance(round(seconds * 1000))
+            if sender is not None and sender.outstanding:
+                self._wait_for_reports(round(seconds * 1000))
+                served = self._serve()
+            else:
+                self._events.poll(seconds)
+            served += self._events.serve()
         return served
 
     def flush(self, timeout=_INFINITE):
-        """Serve every waiting delivery report; returns the number of messages still queued,
-        which is always 0 here (delivery is instant)."""
+        """Wait for every record to be delivered (moving virtual time while requests are in
+        flight) and serve every delivery report; returns how many messages are still
+        queued or in flight (0 unless ``timeout`` ran out)."""
         self._check_open()
-        _seconds(timeout)
-        while self._reports or self._silent:     # callbacks may produce more
-            self._serve()
-        return 0
+        seconds = _seconds(timeout)
+        budget = None if timeout is None or (isinstance(timeout, (int, float)) and timeout < 0) \
+            else round(seconds * 1000)
+        self._drain(budget)
+        return len(self)
+
+    def _drain(self, budget_ms=None):
+        """Serve reports and let virtual time run until nothing is queued or in flight, or
+        ``budget_ms`` has passed. None: until every record has landed or failed, which
+        message.timeout.ms bounds (plus a last request.timeout.ms); when that is infinite
+        (0), at most one hour of virtual time."""
+        c, s = self._c, self._settings
+        if budget_ms is None:
+            budget_ms = s.message_timeout_ms + s.request_timeout_ms + s.retry_backoff_max_ms \
+                if s.message_timeout_ms else 3600000
+        deadline = c.now_ms + budget_ms
+        while True:
+            self._events.serve()
+            while self._reports or self._silent:     # callbacks may produce more
+                self._serve()
+            sender = self._sender
+            if sender is None or not sender.outstanding:
+                return
+            due = c.sim.scheduler.next_due_ms()
+            if due is None or due > deadline:
+                if c.now_ms < deadline:
+                    c.advance(deadline - c.now_ms)
+                return
+            c.advance(due - c.now_ms)
+
+    def _wait_for_reports(self, budget_ms):
+        """Move virtual time, event by event, until a delivery report waits or the budget is spent."""
+        c = self._c
+        deadline = c.now_ms + budget_ms
+        while not (self._reports or self._silent):
+            due = c.sim.scheduler.next_due_ms()
+            if due is None or due > deadline:
+                c.advance(deadline - c.now_ms)
+                return
+            c.advance(due - c.now_ms)
 
     def _serve(self):
         """Run the callbacks of the reports waiting now (not of records they produce)."""
@@ -254,24 +415,54 @@ class Producer:
 
     def __len__(self):
         """Messages waiting for delivery or for their report to be served by poll()."""
-        return 0 if self._closed else len(self._reports) + self._silent
+        if self._closed:
+            return 0
+        waiting = len(self._reports) + self._silent
+        return waiting + self._sender.outstanding if self._sender is not None else waiting
 
     def purge(self, in_queue=True, in_flight=True, blocking=True):
-        """Nothing to purge: pysim delivers every record inside produce(). Reports already
-        waiting for poll() stay (the records are stored)."""
+        """Drop the records not yet delivered: queued ones fail with _PURGE_QUEUE, those in
+        flight with _PURGE_INFLIGHT (the broker may still have stored them). Without faults
+        nothing is ever queued: pysim delivers inside produce(). Reports already waiting for
+        poll() stay (the records are stored)."""
         self._check_open()
+        if self._sender is None:
+            return
+        queued, flying = self._sender.purge(bool(in_queue), bool(in_flight))
+        for code, records in ((KafkaError._PURGE_QUEUE, queued), (KafkaError._PURGE_INFLIGHT, flying)):
+            for record in records:
+                error = KafkaError(code, "Local: Purged in queue" if code == KafkaError._PURGE_QUEUE
+                                   else "Local: Purged in flight")
+                self._report(record.callback, DeliveryReport(record.topic, record.partition,
+                                                             _Unsent(record.key, record.value), error))
 
     def close(self):
         """Serve the waiting delivery reports and close; later calls raise RuntimeError."""
         if not self._closed:
             self.flush()
             self._closed = self._refused = True
+            self._events.stop()
         return True
+
+    def _trace_name(self):
+        return self.name
+
+    def _crash(self, now_ms):
+        """The process dies now (cluster.crash(producer)): nothing more is sent, answers in
+        flight are lost, reports never run. What reached the broker stays, and an open
+        transaction stays open until a new instance's init_transactions() aborts it or
+        transaction.timeout.ms passes. Later calls raise RuntimeError."""
+        if self._sender is not None:
+            self._sender.stop()
+        self._reports, self._silent = [], 0
+        self._closed = self._refused = True
 
     def _refuse(self):
         if self._closed:
             raise RuntimeError("Producer has been closed")
-        _not_implemented("producing with transactional.id set")
+        error = self._txn.may_produce()
+        if error is not None:
+            raise KafkaException(error)
 
     # -- metadata ---------------------------------------------------------------------------
     def list_topics(self, topic=None, timeout=_INFINITE):
@@ -290,39 +481,67 @@ class Producer:
         return cluster_id(self._c)
 
     def set_sasl_credentials(self, username, password):
-        """Accepted and ignored: pysim has no authentication."""
+        """Accepted and checked, then ignored: pysim has no authentication."""
+        check_sasl_credentials(username, password)
 
-    # -- transactions (not simulated yet) ----------------------------------------------------
+    def _statistics(self):
+        """librdkafka's statistics of this producer now (stats.py): msg_cnt is what len()
+        reports, txmsgs the records the broker has acknowledged."""
+        produced = {}
+        for e in self._c.trace.events("produce"):
+            if e.actor == self.name:
+                key = (e.data["topic"], e.data["partition"])
+                produced[key] = produced.get(key, 0) + 1
+        parts = {key: {"txmsgs": n} for key, n in produced.items()}
+        counters = {"msg_cnt": len(self), "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
+                    "txmsgs": sum(produced.values()), "rxmsgs": 0}
+        return statistics("producer", self.name, self.name.split("#")[0], self._c, self._created_ms,
+                          self._events.pending(), counters, parts)
+
+    # -- transactions (see producer_txn.py and transactions.py) ----------------------------------
     def init_transactions(self, timeout=_INFINITE):
-        self._transaction_api("init_transactions()")
+        """Register transactional.id with the coordinator: a new epoch, which fences any
+        older instance and aborts the transaction it left open."""
+        self._transaction_api(timeout).init()
 
     def begin_transaction(self):
-        self._transaction_api("begin_transaction()")
-
-    def commit_transaction(self, timeout=_INFINITE):
-        self._transaction_api("commit_transaction()")
-
-    def abort_transaction(self, timeout=_INFINITE):
-        self._transaction_api("abort_transaction()")
+        self._transaction_api().begin()
 
     def send_offsets_to_transaction(self, positions, group_metadata, timeout=_INFINITE):
-        self._transaction_api("send_offsets_to_transaction()")
+        """Commit ``positions`` (a list of TopicPartition: the next offsets to read) for the
+        consumer group of ``group_metadata`` (Consumer.consumer_group_metadata()) with the
+        transaction. A generation or member the group no longer has is refused (KIP-447):
+        ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID, with txn_requires_abort()."""
+        self._transaction_api(timeout).send_offsets(positions, group_metadata)
 
-    def _transaction_api(self, what):
+    def commit_transaction(self, timeout=_INFINITE):
+        """Flush, then commit: a COMMIT marker in every partition the transaction wrote to,
+        and its offsets committed. A record that failed makes it raise an abortable error."""
+        self._transaction_api(timeout).commit()
+
+    def abort_transaction(self, timeout=_INFINITE):
+        """Purge what is not sent yet, then abort: an ABORT marker in every partition
+        written to; read_committed consumers skip the transaction's records."""
+        self._transaction_api(timeout).abort()
+
+    def _transaction_api(self, timeout=_INFINITE):
         self._check_open()
+        _seconds(timeout)
         if not self._transactional:
             raise KafkaException(KafkaError(KafkaError._NOT_CONFIGURED,
                                             "The Transactional API requires transactional.id to be configured"))
-        _not_implemented(what)
+        return self._txn
+
+    def _flush_for_transaction(self):
+        self._drain()
+
+    def _purge_for_abort(self):
+        self.purge(in_queue=True, in_flight=False)
+        self._drain()
 
     def _check_open(self):
         if self._closed:
             raise RuntimeError("Producer has been closed")
-
-
-def _not_implemented(what):
-    raise KafkaException(KafkaError(KafkaError._NOT_IMPLEMENTED,
-                                    f"pysim does not simulate transactions yet: {what} comes in a later pysim issue"))
 
 
 def _payload(data, position):

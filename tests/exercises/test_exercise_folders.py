@@ -15,6 +15,9 @@ WRONG = [(folder, wrong) for folder in FOLDERS for wrong in sorted((folder / "wr
 LESSONS = {"1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups", "4-exactly-once"}
 # A wrong answer may name, in its opening comment, the checks it must fail: "# Fails: a, b".
 FAILS = re.compile(r"^# Fails: (?P<names>[\w, ]+)$", re.MULTILINE)
+# Or the error its code raises before any check runs (a refused config is the learner's feedback):
+# "# Raises: KafkaException: words of the message".
+RAISES = re.compile(r"^# Raises: (?P<type>\w+)(?:: (?P<text>.+))?$", re.MULTILINE)
 
 
 def declared_failures(source: str) -> list[str]:
@@ -56,6 +59,12 @@ def test_starter_does_not_pass(folder):
 def test_known_wrong_answer_fails_a_check(folder, wrong):
     source = wrong.read_text(encoding="utf-8")
     result = run_exercise(source, (folder / "check.py").read_text(encoding="utf-8"))
+    raises = RAISES.search(source)
+    if raises:
+        error = result["error"]
+        assert error and error["source"] == "learner", f"{wrong.name} should raise {raises['type']}: {error}"
+        assert error["type"] == raises["type"] and (raises["text"] or "") in error["message"], error
+        return
     assert result["error"] is None, f"{wrong.name} should fail a check, not crash: {result['error']}"
     failing = [c for c in result["checks"] if not c["passed"]]
     assert failing, f"{wrong.name} passed every check"

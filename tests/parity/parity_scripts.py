@@ -542,3 +542,190 @@ def metadata_shape(kafka, conf, topic):
         "cluster_id": (type(md.cluster_id).__name__, producer.cluster_id(10) == md.cluster_id),
         "repr": (repr(t), repr(p), str(p)),
     }
+
+
+# -- group liveness: time passes while the application is busy -----------------------------
+class Clock:
+    """Wall time against the mock, virtual time in pysim: ``sleep`` is the application being
+    busy (no poll); ``now`` reads the side's clock in seconds."""
+
+    def __init__(self, kafka, conf):
+        cluster = getattr(kafka, "cluster", None)
+        self._cluster = cluster(conf["bootstrap.servers"]) if cluster is not None else None
+
+    def sleep(self, seconds):
+        if self._cluster is not None:
+            self._cluster.advance(int(seconds * 1000))
+        else:
+            import time
+            time.sleep(seconds)
+
+    def now(self):
+        if self._cluster is not None:
+            return self._cluster.now_ms / 1000
+        import time
+        return time.monotonic()
+
+
+def first_message(consumer, limit=15.0, step=0.2):
+    """Poll until a message arrives (the group forms first); None after ``limit`` polls' time."""
+    for _ in range(int(limit / step)):
+        msg = consumer.poll(step)
+        if msg is not None and msg.error() is None:
+            return msg
+    return None
+
+
+def background_auto_commit(kafka, conf, topic, group):
+    """librdkafka commits stored offsets from its background thread: poll offset 0 (offset 1
+    is stored), stay busy past auto.commit.interval.ms without polling, and offset 1 is
+    committed. With enable.auto.offset.store=false nothing was stored, nothing committed."""
+    produce_to_partitions(kafka, conf, topic, per_partition=3, partitions=[0])
+    clock = Clock(kafka, conf)
+    out = {}
+    for store in (True, False):
+        consumer = kafka.Consumer(consumer_conf(conf, f"{group}-{store}", **{
+            "enable.auto.commit": True, "auto.commit.interval.ms": 1000, "enable.auto.offset.store": store}))
+        consumer.subscribe([topic])
+        msg = first_message(consumer)
+        clock.sleep(2.5)
+        committed = consumer.committed([kafka.TopicPartition(topic, 0)], timeout=10)[0].offset
+        out[f"store={store}"] = (msg.partition(), msg.offset(), committed)
+        consumer.close()
+    return out
+
+
+def static_close_waits_for_the_session_timeout(kafka, conf, topic, group):
+    """A static member (group.instance.id) sends no LeaveGroup on close: the other member
+    gets its partitions only once the coordinator's session timeout (6 s) evicts it. The
+    session counts from the last heartbeat (every 0.5 s), so the eviction comes between
+    5.5 and 6 s after the close on a broker; the mock takes longer (its rebalance waits)."""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    clock = Clock(kafka, conf)
+    extra = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
+    a = kafka.Consumer(consumer_conf(conf, group, **{"group.instance.id": "a-1", **extra}))
+    b = kafka.Consumer(consumer_conf(conf, group, **extra))
+    for consumer in (a, b):
+        consumer.subscribe([topic])
+    for _ in range(75):
+        a.poll(0.1)
+        b.poll(0.1)
+        if a.assignment() and b.assignment():
+            break
+    shares = sorted([len(a.assignment()), len(b.assignment())])
+    a.close()
+    closed = clock.now()
+    held_before_timeout = None
+    while clock.now() - closed < 20 and len(b.assignment()) < 4:
+        b.poll(0.2)
+        if clock.now() - closed < 5 and held_before_timeout is None:
+            held_before_timeout = len(b.assignment())
+    waited, b_after = clock.now() - closed, len(b.assignment())
+    b.close()
+    return {"shares": shares, "b_before_5s": held_before_timeout, "b_after": b_after,
+            "waited_most_of_the_session": waited >= 5.0, "within_20s": waited < 20}
+
+
+def join_and_leave_callbacks(kafka, conf, topic, group, strategy):
+    """The rebalance callbacks each of two members sees, in order, when b joins a's group and
+    then closes (a LeaveGroup): each callback as (kind, number of partitions). Member ids are
+    random on both sides, so which partitions a member gets may differ; how many, and which
+    callbacks in which order, is the protocol. (How one member's callbacks interleave with the
+    other's depends on network timing on a real cluster, so each member's list is kept apart.)"""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    extra = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
+             "partition.assignment.strategy": strategy}
+    events = []
+
+    def callbacks(name):
+        return dict(on_assign=lambda c, ps: events.append((name, "assign", len(ps))),
+                    on_revoke=lambda c, ps: events.append((name, "revoke", len(ps))))
+
+    def settle(consumers, want, limit=150):
+        """Poll in turn until every consumer owns its wanted number of partitions and a few
+        more rounds have passed (so a follow-up round shows)."""
+        extra_rounds = 0
+        for _ in range(limit):
+            for consumer in consumers:
+                consumer.poll(0.1)
+            if [len(c.assignment()) for c in consumers] == want:
+                extra_rounds += 1
+                if extra_rounds >= 15:
+                    return True
+        return False
+
+    a = kafka.Consumer(consumer_conf(conf, group, **extra))
+    a.subscribe([topic], **callbacks("a"))
+    settled_a = settle([a], [4])
+    b = kafka.Consumer(consumer_conf(conf, group, **extra))
+    b.subscribe([topic], **callbacks("b"))
+    settled_ab = settle([a, b], [2, 2])
+    joined = list(events)
+    b.close()
+    settled_after = settle([a], [4])
+    a.close()
+
+    def of(name, part):
+        return [(kind, n) for who, kind, n in part if who == name]
+    left = events[len(joined):]
+    return {"settled": [settled_a, settled_ab, settled_after],
+            "a_join": of("a", joined), "b_join": of("b", joined), "a_leave": of("a", left), "b_leave": of("b", left)}
+
+
+# -- KIP-848: group.protocol=consumer --------------------------------------------------------
+def kip848_incremental_callbacks(kafka, conf, topic, group):
+    """group.protocol=consumer: the broker assigns; when b joins, a is told to revoke only what
+    b gets (on_revoke with those, then on_assign with nothing new), and b gets them once a has
+    acknowledged. Callbacks are incremental, and assign() inside one is refused (_STATE). The
+    mock runs 3 s heartbeats and a 30 s session (Kafka: 5 s, 45 s): pysim's broker is set alike."""
+    produce_to_partitions(kafka, conf, topic, per_partition=1, partitions=[0])   # the mock creates the topic
+    cluster = getattr(kafka, "cluster", None)
+    if cluster is not None:
+        broker = cluster(conf["bootstrap.servers"])
+        broker.group_consumer_heartbeat_interval_ms, broker.group_consumer_session_timeout_ms = 3000, 30000
+    calls = []
+
+    def make(name, group_id, on_assign=None):
+        consumer = kafka.Consumer(dict(conf, **{"group.id": group_id, "group.protocol": "consumer", "client.id": name,
+                                                "enable.auto.commit": False, "auto.offset.reset": "earliest"}))
+        consumer.subscribe([topic], on_assign=on_assign or (
+            lambda c, ps: calls.append((name, "assign", sorted(p.partition for p in ps)))),
+            on_revoke=lambda c, ps: calls.append((name, "revoke", sorted(p.partition for p in ps))))
+        return consumer
+
+    a = make("a", group)
+    for _ in range(100):
+        a.poll(0.1)
+        if len(a.assignment()) == 4:
+            break
+    b = make("b", group)
+    for _ in range(150):
+        a.poll(0.1)
+        b.poll(0.1)
+        if len(a.assignment()) == 2 and len(b.assignment()) == 2:
+            break
+    refused = []
+    c3 = make("c3", f"{group}-assign", on_assign=lambda c, ps: refused.append(raised(lambda: c.assign(ps))))
+    for _ in range(100):
+        c3.poll(0.1)
+        if refused:
+            break
+    c3.poll(0.5)
+    out = {"calls": list(calls), "refused": refused[:1], "c3_assigned_after": len(c3.assignment())}
+    for consumer in (a, b, c3):
+        consumer.close()
+    return out
+
+
+def kip848_config_refusals(kafka, conf):
+    """The classic-only settings librdkafka refuses with group.protocol=consumer: the words."""
+    out = {}
+    for name, value in (("session.timeout.ms", 45000), ("heartbeat.interval.ms", 3000),
+                        ("partition.assignment.strategy", "range"), ("group.protocol.type", "consumer"),
+                        ("group.protocol", "modern")):
+        try:
+            kafka.Consumer(dict(conf, **{"group.id": "kip848-config", "group.protocol": "consumer", name: value}))
+            out[name] = None
+        except kafka.KafkaException as exc:
+            out[name] = (exc.args[0].code(), exc.args[0].str())
+    return out

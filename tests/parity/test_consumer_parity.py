@@ -144,3 +144,68 @@ def test_argument_and_state_errors_agree(sides):
     assert real["assignment"] == [(0, 5), (2, -1000)]
     assert real["closed"] == [("RuntimeError", "Consumer closed")] * 5
     _assert_same(real, sim)
+
+
+def test_background_auto_commit_commits_a_stored_offset_while_the_application_is_busy(sides):
+    topic = "c-auto-commit"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.background_auto_commit, topic, "c-auto-commit-group")
+    assert real == {"store=True": (0, 0, 1), "store=False": (0, 0, -1001)}
+    _assert_same(real, sim)
+
+
+def test_a_static_member_that_closes_is_evicted_only_by_the_session_timeout(sides):
+    topic = "c-static-close"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.static_close_waits_for_the_session_timeout, topic, "c-static-group")
+    assert real == {"shares": [2, 2], "b_before_5s": 2, "b_after": 4,
+                    "waited_most_of_the_session": True, "within_20s": True}
+    _assert_same(real, sim)
+
+
+def test_eager_join_and_leave_call_back_in_librdkafka_s_order(sides):
+    topic = "c-eager-callbacks"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.join_and_leave_callbacks, topic, "c-eager-cb-group", "range")
+    # eager: a gives up everything when b joins and gets half back; b's close revokes its
+    # share and a, revoking everything again, gets all four; a's own close revokes them
+    assert real == {"settled": [True, True, True],
+                    "a_join": [("assign", 4), ("revoke", 4), ("assign", 2)], "b_join": [("assign", 2)],
+                    "a_leave": [("revoke", 2), ("assign", 4), ("revoke", 4)], "b_leave": [("revoke", 2)]}
+    _assert_same(real, sim)
+
+
+def test_cooperative_join_and_leave_call_back_in_librdkafka_s_order(sides):
+    topic = "c-coop-callbacks"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.join_and_leave_callbacks, topic, "c-coop-cb-group", "cooperative-sticky")
+    # cooperative: a keeps two, revokes two, rejoins (an empty assign each round); b gets its
+    # two only in the follow-up round; when b leaves, a is handed just b's two
+    assert real == {"settled": [True, True, True],
+                    "a_join": [("assign", 4), ("revoke", 2), ("assign", 0), ("assign", 0)],
+                    "b_join": [("assign", 0), ("assign", 2)],
+                    "a_leave": [("assign", 2), ("revoke", 4)], "b_leave": [("revoke", 2)]}
+
+
+def test_kip848_callbacks_are_incremental_and_assign_is_refused_inside_them(sides):
+    topic = "c-kip848"
+    for side in sides:
+        side.topic(topic)
+    real, sim = run_both(sides, scripts.kip848_incremental_callbacks, topic, "c-kip848-group")
+    assert real == {"calls": [("a", "assign", [0, 1, 2, 3]), ("a", "revoke", [2, 3]), ("a", "assign", []),
+                              ("b", "assign", [2, 3])],
+                    "refused": [("KafkaException", -172)], "c3_assigned_after": 0}
+    _assert_same(real, sim)
+
+
+def test_kip848_refuses_classic_settings_in_librdkafkas_words(sides):
+    real, sim = run_both(sides, scripts.kip848_config_refusals)
+    assert real["session.timeout.ms"] == (-186, "Failed to create consumer: `session.timeout.ms` is not supported "
+                                                "for `group.protocol=consumer` or share consumer. It is defined "
+                                                "broker side")
+    assert real["group.protocol"][1] == 'Invalid value "modern" for configuration property "group.protocol"'
+    _assert_same(real, sim)

@@ -320,7 +320,7 @@ def test_replay_plans_agree_with_the_logs(capsys):
     plans = {plan["target"]: plan for plan in data["plans"]}
     assert [r["new"] for r in plans["--to-earliest"]["rows"]] == [0, 0, 0]
     assert plans["--to-earliest"]["replays"] == data["produced"]
-    now = 10 * DAY
+    now = parse_datetime_ms(data["now"])      # 10 days, plus the seconds the group took to read them
     by_week = [first_at_or_after(cluster, "events", p, now - 7 * DAY) for p in range(3)]
     assert [r["new"] for r in plans["--by-duration P7D"]["rows"]] == by_week
     assert plans["--by-duration P7D"]["replays"] == sum(e - n for e, n in zip(ends, by_week))
@@ -379,3 +379,75 @@ def test_bad_arguments_exit_2_with_a_message(capsys, argv, message):
 def test_table_right_aligns_numbers():
     out = table(("NAME", "N"), [("a", 5), ("bbb", 12345)])
     assert out.splitlines() == ["NAME      N", "a         5", "bbb   12345"]
+
+
+# -- rebalance -----------------------------------------------------------------------------------
+def test_rebalance_crash_costs_the_session_timeout_and_the_text_says_the_json(capsys):
+    data = run_json(capsys, "rebalance", "crash", "--session-timeout-ms", "10000")
+    start, end = data["window_ms"]
+    # range over 6 partitions and 4 members: c3 owns only P4, which waits for the session timeout
+    assert data["victim"] == "c3" and data["rebalances"] == 1
+    assert data["unowned_ms"]["4"] == data["max_gap_ms"]
+    assert 10_000 - 3_000 <= data["max_gap_ms"] <= 10_000 + 3_500     # last heartbeat .. + rejoin
+    text = run(capsys, "rebalance", "crash", "--session-timeout-ms", "10000")
+    assert f"at {start / 1000:g} s c3 crashes (no LeaveGroup); measured until {end / 1000:g} s" in text
+    assert f"longest gap {data['max_gap_ms'] / 1000:g} s" in text
+
+
+def test_rebalance_numbers_are_the_availability_module_s_own(capsys):
+    from pysim.kafka import availability
+    from pysim.kafka.cluster import cluster
+    from pysim.rebalance_demo import GROUP, SERVERS, TOPIC
+    data = run_json(capsys, "rebalance", "rolling", "--strategy", "cooperative-sticky", "--consumers", "3")
+    start, end = data["window_ms"]
+    again = availability.summary(cluster(SERVERS).trace, GROUP, TOPIC, start_ms=start, end_ms=end)
+    assert data["total_unowned_ms"] == again["total_unowned_ms"] and data["rebalances"] == again["rebalances"]
+    assert sorted(data["paused_ms"]) == ["c1", "c2", "c3"]
+
+
+def test_rebalance_orders_the_three_ways_to_deploy(capsys):
+    """Eager rolling restarts leave partitions without an owner longer than cooperative-sticky;
+    static membership restarts without a single rebalance."""
+    eager = run_json(capsys, "rebalance", "rolling")
+    coop = run_json(capsys, "rebalance", "rolling", "--strategy", "cooperative-sticky")
+    static = run_json(capsys, "rebalance", "rolling", "--static")
+    assert coop["total_unowned_ms"] < eager["total_unowned_ms"]
+    assert static["rebalances"] == 0 < coop["rebalances"]
+    assert sum(coop["paused_ms"].values()) == 0 < sum(eager["paused_ms"].values())
+
+
+def test_rebalance_under_kip848_pauses_nobody_and_a_crash_still_costs_the_session(capsys):
+    """--protocol consumer: the broker assigns (uniform), members reconcile on their own."""
+    kip848 = run_json(capsys, "rebalance", "rolling", "--protocol", "consumer")
+    eager = run_json(capsys, "rebalance", "rolling")
+    assert (kip848["protocol"], kip848["assignor"], kip848["strategy"]) == ("consumer", "uniform", None)
+    assert sum(kip848["paused_ms"].values()) == 0 < sum(eager["paused_ms"].values())
+    assert sorted(kip848["paused_ms"]) == ["c1", "c2", "c3", "c4"]         # client ids, not base64 member ids
+    assert kip848["total_unowned_ms"] < eager["total_unowned_ms"]
+    assert kip848["rebalances"] == 8                 # a new target assignment per leave and per join
+    crash = run_json(capsys, "rebalance", "crash", "--protocol", "consumer", "--session-timeout-ms", "10000")
+    assert 10_000 - 5_000 <= crash["max_gap_ms"] <= 10_000 + 5_500     # last heartbeat .. + taker's heartbeat
+    text = run(capsys, "rebalance", "leave", "--protocol", "consumer", "--assignor", "range")
+    assert text.splitlines()[0] == ("4 consumers, 6 partitions, group.protocol consumer, assignor range, "
+                                    "group.consumer.session.timeout.ms 45000")
+    assert "c3 closes (leave heartbeat)" in text
+
+
+def test_rebalance_is_a_function_of_its_arguments(capsys):
+    assert run(capsys, "rebalance", "leave", "--seed", "5") == run(capsys, "rebalance", "leave", "--seed", "5")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["rebalance", "explode"], "invalid choice"),
+    (["rebalance", "crash", "--session-timeout-ms", "5000"], "between 6000 and 300000"),
+    (["rebalance", "crash", "--strategy", "sticky"], "invalid choice"),
+    (["rebalance", "crash", "--victim", "c9"], "victim must be one of c1, c2, c3, c4"),
+    (["rebalance", "leave", "--consumers", "0"], "between 1 and 100"),
+    (["rebalance", "crash", "--protocol", "modern"], "invalid choice"),
+    (["rebalance", "crash", "--protocol", "consumer", "--assignor", "sticky"], "invalid choice"),
+    (["rebalance", "crash", "--protocol", "consumer", "--strategy", "range"],
+     "--strategy is a classic setting: under --protocol consumer the broker assigns"),
+    (["rebalance", "crash", "--assignor", "range"], "--assignor needs --protocol consumer"),
+])
+def test_rebalance_bad_arguments_exit_2(capsys, argv, message):
+    assert message in fails(capsys, *argv)

@@ -16,7 +16,7 @@ RECORD = batch_size(b"k", b"v")       # bytes of one of the records these tests 
 
 def _setup(partitions, per_partition=0):
     kafka.reset_all(seed=0)
-    c = kafka.cluster(BOOT)
+    c = kafka.cluster(BOOT, group_initial_rebalance_delay_ms=0)   # a dev broker: groups form at once
     c.create_topic("t", num_partitions=partitions)
     _produce(per_partition, range(partitions))
     return c
@@ -147,7 +147,7 @@ def test_a_scheduled_event_ends_the_wait_when_it_brings_a_message():
 
 def test_an_infinite_wait_gives_up_after_max_poll_interval():
     c = _setup(partitions=1)
-    consumer = _consumer([0], **{"max.poll.interval.ms": 10_000})
+    consumer = _consumer([0], **{"max.poll.interval.ms": 10_000, "session.timeout.ms": 10_000})
     assert consumer.poll() is None and c.now_ms == 10_000
     assert consumer.poll(-1) is None and c.now_ms == 20_000
 

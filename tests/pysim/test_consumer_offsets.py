@@ -13,7 +13,7 @@ TP = kafka.TopicPartition
 
 def _setup(partitions=2, per_partition=5, timestamps=None):
     kafka.reset_all(seed=0)
-    c = kafka.cluster(BOOT)
+    c = kafka.cluster(BOOT, group_initial_rebalance_delay_ms=0)   # a dev broker: groups form at once
     c.create_topic("t", num_partitions=partitions)
     p = kafka.Producer({"bootstrap.servers": BOOT})
     for i in range(per_partition):

@@ -76,6 +76,53 @@ def test_cells_can_show_values_and_unknown_fields_are_refused():
         log_figure(c, "orders", fields=("headers",))
 
 
+def test_compacted_log_lists_the_survivors_and_dashes_tombstones():
+    kafka.reset_all(seed=0)
+    c = kafka.cluster("draw-compact:9092")
+    c.create_topic("state", 1, config={"cleanup.policy": "compact", "segment.bytes": "300",
+                                        "min.cleanable.dirty.ratio": "0.01"})
+    p = kafka.Producer({"bootstrap.servers": "draw-compact:9092"})
+    for key, value in [("a", "1"), ("b", "1"), ("a", "2"), ("b", None), ("a", "3"), ("c", "1"),
+                       ("c", "2"), ("d", "1"), ("d", "2")]:
+        p.produce("state", key=key, value=value)
+        p.flush()
+    before = log_figure(c, "state", fields=("key", "value"))
+    assert "only at" not in before.text                      # offsets 0..8, no gaps yet
+    c.run_log_cleaner()
+    survivors = c.records("state", 0)
+    offsets = [r.offset for r in survivors]
+    assert offsets[-1] - offsets[0] + 1 > len(offsets)       # the cleaner left gaps
+    fig = log_figure(c, "state", fields=("key", "value"))
+    for rec in survivors:
+        assert f"offset {rec.offset} (key {rec.key.decode()}" in fig.text
+    tombstones = [r for r in survivors if r.value is None]
+    assert tombstones and f"offset {tombstones[0].offset} (key b, a tombstone (null value))" in fig.text
+    rects = list(ET.fromstring(fig.svg).iter(SVG + "rect"))
+    assert sum(r.get("stroke-dasharray") is not None for r in rects) == len(tombstones)
+    assert ET.fromstring(fig.svg).find(SVG + "desc").text == fig.text
+
+
+def test_segments_are_separated_and_the_active_one_is_labelled():
+    kafka.reset_all(seed=0)
+    c = kafka.cluster("draw-segments:9092")
+    c.create_topic("t", 1, config={"segment.bytes": "300"})
+    p = kafka.Producer({"bootstrap.servers": "draw-segments:9092"})
+    for i in range(10):
+        p.produce("t", key="k", value=str(i))
+        p.flush()
+    segs = c.log("t", 0).segments()
+    assert len(segs) > 2
+    plain = log_figure(c, "t")
+    fig = log_figure(c, "t", segments=True)
+    root = ET.fromstring(fig.svg)
+    bars = [ln for ln in root.iter(SVG + "line") if ln.get("stroke-dasharray") is None]
+    assert len(bars) == len(segs) - 1                  # one bar between neighbouring segments
+    assert [t.text for t in root.iter(SVG + "text")].count("active segment") == 1
+    bases = ", ".join(str(sg.base_offset) for sg in segs)
+    assert f"{len(segs)} segments, starting at offsets {bases}, the last one active" in fig.text
+    assert "segment" not in plain.text and "active segment" not in plain.svg
+
+
 # -- rebalance timeline ---------------------------------------------------------------------------
 
 M1 = "c1-0b4f5a0e-3f1c-4d2a-8b9e-1a2b3c4d5e6f"
@@ -117,3 +164,39 @@ def test_timeline_figure_uses_given_labels_and_refuses_an_empty_timeline():
         timeline_figure({})
     with pytest.raises(ValueError):
         timeline_figure({0: [(5, 5, M1)]})
+
+
+def test_timeline_marks_close_together_get_their_own_rows():
+    from pysim.draw import timeline_figure
+    fig = timeline_figure(_crash_timeline(), marks=[(9000, "first generation"), (10000, "c3 crashes"),
+                                                     (55000, "c3 evicted")])
+    root = ET.fromstring(fig.svg)
+    ys = {t.text: float(t.get("y")) for t in root.iter(SVG + "text")}
+    assert ys["first generation"] != ys["c3 crashes"]          # 1 s apart: would overlap
+    assert ys["c3 evicted"] == ys["first generation"]           # far apart: same row
+    assert "At 9 s: first generation. At 10 s: c3 crashes. At 55 s: c3 evicted." in fig.text
+
+
+def test_log_figure_draws_markers_aborted_records_and_the_last_stable_offset():
+    kafka.reset_all(seed=4)
+    c = kafka.cluster("draw-txn:9092")
+    c.create_topic("charges", 1)
+    p = kafka.Producer({"bootstrap.servers": "draw-txn:9092", "transactional.id": "t1"})
+    p.init_transactions()
+    for keys, commit in ((["a", "b", "c"], True), (["d", "e"], False)):
+        p.begin_transaction()
+        for k in keys:
+            p.produce("charges", key=k, value="v")
+        p.commit_transaction() if commit else p.abort_transaction()
+    p.begin_transaction()
+    p.produce("charges", key="f", value="v")
+    p.flush()
+    fig = log_figure(c, "charges", max_cells=9)
+    root = ET.fromstring(fig.svg)
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert texts.count("COMMIT") == 1 and texts.count("ABORT") == 1
+    assert "last stable offset 7" in texts and "high watermark 8" in texts
+    struck = [ln for ln in root.iter(SVG + "line") if ln.get("stroke-width") == "1.5"]
+    assert len(struck) == 2                                    # offsets 4 and 5
+    assert "a COMMIT marker at 3, an ABORT marker at 6" in fig.text
+    assert "aborted records at 4, 5" in fig.text and "last stable offset 7" in fig.text

@@ -15,8 +15,8 @@ def test_produce_consume_commit_roundtrip():
     cons = kafka.Consumer({"bootstrap.servers": "a:1,b:2", "group.id": "g", "auto.offset.reset": "earliest",
                            "enable.auto.commit": False})
     cons.subscribe(["orders"])
-    msgs = []
-    while (m := cons.poll(0.1)) is not None:
+    msgs = []                 # the first poll waits out group.initial.rebalance.delay.ms (3 s)
+    while (m := cons.poll(3.5)) is not None:
         msgs.append(m)
     assert sorted(m.value() for m in msgs) == [str(i).encode() for i in range(9)]
     cons.commit(message=msgs[-1], asynchronous=False)

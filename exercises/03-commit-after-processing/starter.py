@@ -1,0 +1,38 @@
+# Already there (hidden setup): the topic "payments" (3 partitions) holds 30 payments, and the
+# module `ledger` is the bank's ledger and the deployment:
+#   ledger.apply(msg)   books one payment; it takes 2 s (a call to the bank, then a receipt)
+#   ledger.entries()    the payment ids booked so far (a payment booked twice is there twice)
+#   ledger.running()    False once the service is asked to stop
+#   ledger.deploy(CONFIG, work)  starts process worker-1 with kafka.Consumer(CONFIG) and runs
+#                       work(consumer); when a process dies, it starts the next one.
+from collections import Counter
+
+from pysim import kafka
+import ledger
+
+CONFIG = {
+    "bootstrap.servers": "localhost:9092",
+    "group.id": "payments-ledger",
+    "auto.offset.reset": "earliest",
+    # TODO 1: who commits, and when? (librdkafka's default: a background thread, every 5 s)
+}
+
+
+def work(consumer):
+    consumer.subscribe(["payments"])
+    while ledger.running():
+        msg = consumer.poll(1.0)
+        if msg is None:
+            continue
+        if msg.error():
+            raise kafka.KafkaException(msg.error())
+        ledger.apply(msg)
+        # TODO 2: commit this payment, once it is booked
+    consumer.close()
+
+
+ledger.deploy(CONFIG, work)
+
+booked = Counter(ledger.entries())
+applied_twice = None      # TODO 3: how many payments did the ledger book more than once?
+print(f"booked {len(booked)} payments, {applied_twice} of them twice")

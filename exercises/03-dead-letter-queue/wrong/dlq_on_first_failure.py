@@ -1,0 +1,56 @@
+# Wrong: dead-letters a payment at its first failure. The poison ones belong there, but a
+# payment whose first attempt only timed out would have gone through on the next one: it is
+# parked for a human instead of being charged.
+# Fails: good_processed_once, poison_in_dlq
+# Already there (hidden setup): the topic "payments" (3 partitions) holds 24 payments and the
+# topic "payments.dlq" exists. The module `processor` charges payments:
+#   processor.process(msg)  one attempt (200 ms); raises if the payment fails this time:
+#                           ValueError never goes away, TimeoutError may on a later attempt
+#   processor.running()     False once the service is asked to stop
+#   processor.run(main)     runs your main() until it returns or the service is stopped
+from pysim import kafka
+import processor
+
+MAX_ATTEMPTS = 1                     # no retries: fail fast
+dead_lettered = []
+
+
+def dead_letter(producer, msg, error, attempts):
+    producer.produce("payments.dlq", key=msg.key(), value=msg.value(), headers={
+        "x-original-topic": msg.topic(),
+        "x-original-partition": str(msg.partition()),
+        "x-original-offset": str(msg.offset()),
+        "x-error": f"{type(error).__name__}: {error}",
+        "x-attempts": str(attempts),
+    })
+    producer.flush()                 # delivered before we commit past it
+    dead_lettered.append(msg.value().decode().split()[0])
+
+
+def main():
+    consumer = kafka.Consumer({"bootstrap.servers": "localhost:9092",
+                               "group.id": "payments-processor",
+                               "auto.offset.reset": "earliest",
+                               "enable.auto.commit": False})
+    producer = kafka.Producer({"bootstrap.servers": "localhost:9092"})
+    consumer.subscribe(["payments"])
+    while processor.running():
+        msg = consumer.poll(1.0)
+        if msg is None:
+            continue
+        if msg.error():
+            raise kafka.KafkaException(msg.error())
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                processor.process(msg)
+                break                            # done
+            except Exception as exc:             # failed this time
+                error = exc
+        else:                                    # MAX_ATTEMPTS failures: park it, move on
+            dead_letter(producer, msg, error, MAX_ATTEMPTS)
+        consumer.commit(message=msg, asynchronous=False)
+    consumer.close()
+
+
+processor.run(main)
+print(f"dead-lettered: {', '.join(dead_lettered)}")

@@ -1,0 +1,50 @@
+# Wrong: dead-letters the payment with its key and value only. The DLQ record does not say
+# which topic, partition and offset it came from, what went wrong or how often it was tried:
+# whoever reads payments.dlq cannot tell why it is there or find it in the original log.
+# Fails: dlq_headers
+# Already there (hidden setup): the topic "payments" (3 partitions) holds 24 payments and the
+# topic "payments.dlq" exists. The module `processor` charges payments:
+#   processor.process(msg)  one attempt (200 ms); raises if the payment fails this time:
+#                           ValueError never goes away, TimeoutError may on a later attempt
+#   processor.running()     False once the service is asked to stop
+#   processor.run(main)     runs your main() until it returns or the service is stopped
+from pysim import kafka
+import processor
+
+MAX_ATTEMPTS = 3
+dead_lettered = []
+
+
+def dead_letter(producer, msg, error, attempts):
+    producer.produce("payments.dlq", key=msg.key(), value=msg.value())
+    producer.flush()                 # delivered before we commit past it
+    dead_lettered.append(msg.value().decode().split()[0])
+
+
+def main():
+    consumer = kafka.Consumer({"bootstrap.servers": "localhost:9092",
+                               "group.id": "payments-processor",
+                               "auto.offset.reset": "earliest",
+                               "enable.auto.commit": False})
+    producer = kafka.Producer({"bootstrap.servers": "localhost:9092"})
+    consumer.subscribe(["payments"])
+    while processor.running():
+        msg = consumer.poll(1.0)
+        if msg is None:
+            continue
+        if msg.error():
+            raise kafka.KafkaException(msg.error())
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                processor.process(msg)
+                break                            # done
+            except Exception as exc:             # failed this time
+                error = exc
+        else:                                    # MAX_ATTEMPTS failures: park it, move on
+            dead_letter(producer, msg, error, MAX_ATTEMPTS)
+        consumer.commit(message=msg, asynchronous=False)
+    consumer.close()
+
+
+processor.run(main)
+print(f"dead-lettered: {', '.join(dead_lettered)}")

@@ -1,0 +1,34 @@
+# Already there (hidden setup): the topic "payments" on localhost:9092 holds 9 payment requests
+# (JSON: payment_id, customer, amount_cents; pay-3 twice: upstream sent it again, at offset 8),
+# and the module payment_service. run_service(handle, prepare) runs the billing service: it reads
+# "payments" as the group "billing", calls handle(msg, db) for each message with a sqlite3
+# connection to the billing database, and commits the offset after handle() returns. Instance 1
+# crashes once, after handle() returns for offset 4 and before that offset is committed;
+# instance 2, a new process, starts at the committed offset. The database has the table
+#     charges(payment_id TEXT, customer TEXT, amount_cents INTEGER)
+# where each row is one charge of a customer's card.
+import json
+
+from payment_service import run_service
+
+
+def prepare(db):
+    """Runs once, on the new database, before the service starts: create your tables here."""
+    # The idempotency key is the payment's own id: the same after a replay of the message and
+    # when upstream sends the payment again. The PRIMARY KEY makes the database refuse a second row.
+    db.execute("CREATE TABLE processed_payments (payment_id TEXT PRIMARY KEY)")
+
+
+def handle(msg, db):
+    payment = json.loads(msg.value())
+    with db:    # one local transaction: COMMIT when the block ends, ROLLBACK if it raises
+        inserted = db.execute(
+            "INSERT INTO processed_payments (payment_id) VALUES (?) ON CONFLICT DO NOTHING",
+            (payment["payment_id"],)).rowcount
+        if inserted:    # 0: this payment was charged before, by this or an earlier process
+            db.execute("INSERT INTO charges (payment_id, customer, amount_cents) VALUES (?, ?, ?)",
+                       (payment["payment_id"], payment["customer"], payment["amount_cents"]))
+    # handle() returns after the COMMIT: only then does the service commit the offset.
+
+
+run_service(handle, prepare)

@@ -1,0 +1,385 @@
+"""The group coordinator of the consumer group protocol (KIP-848, ``group.protocol=consumer``,
+GA in Kafka 4.0, librdkafka 2.12): the broker assigns, and there is no group-wide barrier.
+
+One RPC does everything: ConsumerGroupHeartbeat (``heartbeat()`` here). A member joins with
+epoch 0, sends every ``group.consumer.heartbeat.interval.ms`` (broker, 5000) its epoch and the
+partitions it owns, and leaves with epoch -1 (-2 for a static member). The coordinator:
+
+- keeps a **group epoch** that moves on every change of membership or subscription, and a
+  **target assignment** per member, computed at that epoch by a server-side assignor
+  (``uniform`` by default, or ``range``: ``pysim.kafka.server_assignors``);
+- reconciles each member on its own, when that member heartbeats (Kafka's
+  CurrentAssignmentBuilder): a member that must give partitions up is first told to revoke
+  them and keeps its **member epoch** until it reports them gone; a member gets a partition
+  only once its previous owner revoked it (until then the partition is "unreleased"); when
+  nothing is pending it moves to the target epoch. Members that lose nothing never stop, and a
+  member hears of a change only in the answer to its own next heartbeat;
+- fences a member whose heartbeats stop for ``group.consumer.session.timeout.ms`` (broker,
+  45000) and one that does not revoke within its rebalance timeout (the client's
+  max.poll.interval.ms); its partitions are free at once;
+- static membership (``group.instance.id``): a static member leaves with epoch -2 and keeps its
+  assignment until its session times out; a new process with the same instance id takes it
+  over with no new epoch. A second process while the first has not left is refused with
+  UNRELEASED_INSTANCE_ID (classic fenced the old one instead).
+
+Classic and consumer members in one group: Kafka 4.x converts a non-empty classic group when a
+consumer-protocol member joins and lets classic members join a consumer group (online upgrade
+and downgrade, broker ``group.consumer.migration.policy=bidirectional``). pysim does not
+simulate mixed groups; it answers as a broker that cannot convert: a ConsumerGroupHeartbeat to
+a non-empty classic group gets GROUP_ID_NOT_FOUND ("Group g is not a consumer group"), a
+classic JoinGroup to a non-empty consumer group INCONSISTENT_GROUP_PROTOCOL. An empty group
+changes protocol freely, as in Kafka.
+
+Trace events (all with ``group``): ``group.join`` (a member joined: ``client_id``,
+``instance_id``, ``replaces``), ``group.target`` (the group epoch moved and a new target
+assignment was computed: ``epoch``, ``assignor``, ``reason``, ``members``, ``assignment``),
+``group.reconcile`` (a member's epoch or state changed: ``epoch``, ``state``, ``assigned``,
+``revoking``), ``group.leave`` (epoch -1 or -2: ``reason``, ``static``) and ``group.evict``
+(``reason``: "session timeout", "rebalance timeout"). ``availability.rebalances`` counts
+``group.target`` events as it counts classic generations.
+"""
+
+from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.server_assignors import ASSIGNORS, DEFAULT_ASSIGNOR, MemberSpec, compute
+
+JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH = 0, -1, -2
+SESSION_TIMEOUT_MS = 45_000            # broker group.consumer.session.timeout.ms
+HEARTBEAT_INTERVAL_MS = 5_000          # broker group.consumer.heartbeat.interval.ms
+STABLE, UNREVOKED, UNRELEASED = "stable", "unrevoked_partitions", "unreleased_partitions"
+
+
+class HeartbeatResponse:
+    """The answer to a ConsumerGroupHeartbeat: ``error`` (None or a code), the member's
+    ``epoch``, the partitions it should own now (``assignment``, sorted [(topic, p)]) and the
+    ``interval_ms`` until its next heartbeat."""
+
+    __slots__ = ("error", "member_id", "epoch", "assignment", "interval_ms")
+
+    def __init__(self, error=None, member_id=None, epoch=LEAVE_EPOCH, assignment=None, interval_ms=0):
+        self.error, self.member_id, self.epoch = error, member_id, epoch
+        self.assignment, self.interval_ms = assignment, interval_ms
+
+
+class _Member:
+    __slots__ = ("member_id", "client_id", "instance_id", "topics", "assignor", "epoch", "state", "assigned",
+                 "revoking", "rebalance_ms", "last_seen_ms", "rebalance_timer")
+
+    def __init__(self, member_id, client_id, instance_id, topics, assignor, rebalance_ms, now_ms):
+        self.member_id, self.client_id, self.instance_id = member_id, client_id, instance_id
+        self.topics, self.assignor = list(topics), assignor
+        self.epoch, self.state = JOIN_EPOCH, STABLE
+        self.assigned, self.revoking = set(), set()
+        self.rebalance_ms, self.last_seen_ms = rebalance_ms, now_ms
+        self.rebalance_timer = None
+
+
+class _Group:
+    __slots__ = ("name", "epoch", "members", "target", "owners", "static", "assignor", "metadata")
+
+    def __init__(self, name):
+        self.name, self.epoch = name, 0
+        self.members = {}            # member id -> _Member, in joining order
+        self.target = {}             # member id -> set of (topic, partition), at group epoch
+        self.owners = {}             # (topic, partition) -> member id holding it (assigned or revoking)
+        self.static = {}             # group.instance.id -> member id
+        self.assignor = ""
+        self.metadata = {}           # {topic: partitions} the target was computed from
+
+
+class ConsumerGroupCoordinator:
+    """Consumer-protocol groups of one cluster (the broker's side of KIP-848)."""
+
+    def __init__(self, cluster):
+        self._cluster = cluster
+        self._groups = {}
+
+    # -- the RPC ----------------------------------------------------------------------------
+    def heartbeat(self, group, member_id, epoch, topics=None, owned=(), instance_id=None, assignor=None,
+                  rebalance_timeout_ms=300_000, client_id="rdkafka", reason="leave"):
+        """One ConsumerGroupHeartbeat. ``epoch`` 0 joins (``member_id`` is the client's own
+        UUID, KIP-1082), -1 leaves, -2 leaves as a static member, else the member's current
+        epoch. ``topics`` None: subscription unchanged. ``owned``: what the member owns now;
+        ``reason`` is traced with a leave.
+        Returns a HeartbeatResponse; refusals are in its ``error``."""
+        c = self._cluster
+        if not isinstance(group, str) or not group:
+            return HeartbeatResponse(KafkaError.INVALID_GROUP_ID)
+        if assignor is not None and assignor not in ASSIGNORS:
+            return HeartbeatResponse(KafkaError.UNSUPPORTED_ASSIGNOR)
+        from pysim.kafka.group_coordinator import coordinator_of
+        if epoch == JOIN_EPOCH and coordinator_of(c).members(group):
+            return HeartbeatResponse(KafkaError.GROUP_ID_NOT_FOUND)      # "Group g is not a consumer group"
+        g = self._groups.get(group)
+        if epoch in (LEAVE_EPOCH, LEAVE_STATIC_EPOCH):
+            self._leave(g, member_id, epoch, reason)
+            return HeartbeatResponse(None, member_id, epoch)
+        if epoch == JOIN_EPOCH:
+            g = self._groups.setdefault(group, _Group(group))
+            member = self._join(g, member_id, topics or [], instance_id, assignor, rebalance_timeout_ms, client_id)
+            if isinstance(member, int):
+                return HeartbeatResponse(member)
+        else:
+            member = g.members.get(member_id) if g is not None else None
+            if member is None:
+                return HeartbeatResponse(KafkaError.UNKNOWN_MEMBER_ID)
+            if epoch != member.epoch:
+                return HeartbeatResponse(KafkaError.FENCED_MEMBER_EPOCH)
+            if topics is not None and (list(topics) != member.topics or assignor != member.assignor):
+                member.topics, member.assignor = list(topics), assignor
+                self._new_target(g, "subscription changed")
+            elif self._metadata(g) != g.metadata:
+                self._new_target(g, "subscribed topics changed")     # created, or more partitions
+        member.last_seen_ms = c.now_ms
+        self._reconcile(g, member, {tuple(tp) for tp in owned})
+        return HeartbeatResponse(None, member.member_id, member.epoch, sorted(member.assigned),
+                                 c.group_consumer_heartbeat_interval_ms)
+
+    def commit_error(self, group, member_id, epoch, instance_id=None):
+        """OffsetCommit against a consumer group: None, UNKNOWN_MEMBER_ID (not a member, or a
+        commit from outside the group while it has members) or STALE_MEMBER_EPOCH."""
+        g = self._groups.get(group)
+        if member_id is None:
+            return KafkaError.UNKNOWN_MEMBER_ID if g is not None and g.members else None
+        member = g.members.get(member_id) if g is not None else None
+        if member is None:
+            return KafkaError.UNKNOWN_MEMBER_ID
+        if epoch != member.epoch:
+            return KafkaError.STALE_MEMBER_EPOCH
+        return None
+
+    # -- what admin, tests and the classic coordinator may ask --------------------------------
+    def members(self, group):
+        g = self._groups.get(group)
+        return list(g.members) if g is not None else []
+
+    def groups(self):
+        return sorted(self._groups)
+
+    def epoch(self, group):
+        """The group epoch (0 for a group never seen)."""
+        g = self._groups.get(group)
+        return g.epoch if g is not None else 0
+
+    def assignor(self, group):
+        g = self._groups.get(group)
+        return g.assignor if g is not None and g.members else ""
+
+    def client_id(self, group, member_id):
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return member.client_id if member is not None else None
+
+    def instance_id(self, group, member_id):
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return member.instance_id if member is not None else None
+
+    def assignment(self, group, member_id):
+        """The partitions ``member_id`` holds now (its assigned partitions, not its target)."""
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return sorted(member.assigned) if member is not None else []
+
+    def target(self, group, member_id):
+        g = self._groups.get(group)
+        return sorted(g.target.get(member_id, ())) if g is not None else []
+
+    def reconciling(self, group):
+        """True while some member has not reached the group's target assignment."""
+        g = self._groups.get(group)
+        return g is not None and any(m.epoch != g.epoch or m.state != STABLE for m in g.members.values()
+                                     if m.epoch >= 0)
+
+    # -- inside -----------------------------------------------------------------------------
+    def _join(self, g, member_id, topics, instance_id, assignor, rebalance_ms, client_id):
+        """Epoch 0: a new member (or a static member taking over a departed one's place).
+        Returns the member, or an error code."""
+        c = self._cluster
+        if instance_id is not None and instance_id in g.static:
+            old = g.members[g.static[instance_id]]
+            if old.epoch != LEAVE_STATIC_EPOCH:
+                return KafkaError.UNRELEASED_INSTANCE_ID
+            return self._replace_static(g, old, member_id, topics, assignor, rebalance_ms, client_id)
+        if member_id in g.members:                  # rejoining with epoch 0: it abandoned everything
+            self._remove(g, member_id, None, None)
+        member = _Member(member_id, client_id, instance_id, topics, assignor, rebalance_ms, c.now_ms)
+        g.members[member_id] = member
+        if instance_id is not None:
+            g.static[instance_id] = member_id
+        c.trace.record("group.join", member_id, group=g.name, client_id=client_id, instance_id=instance_id)
+        self._watch(g, member)
+        self._new_target(g, "new member joined")
+        return member
+
+    def _replace_static(self, g, old, member_id, topics, assignor, rebalance_ms, client_id):
+        """Kafka's static rejoin: the new member id takes the old one's place, assignment and
+        target, at epoch 0; no new group epoch unless the subscription changed."""
+        c = self._cluster
+        member = _Member(member_id, client_id, old.instance_id, topics, assignor, rebalance_ms, c.now_ms)
+        member.assigned = set(old.assigned)
+        g.members = {(member_id if mid == old.member_id else mid): (member if mid == old.member_id else m)
+                     for mid, m in g.members.items()}
+        g.target[member_id] = g.target.pop(old.member_id, set())
+        for tp in member.assigned:
+            g.owners[tp] = member_id
+        g.static[old.instance_id] = member_id
+        c.trace.record("group.join", member_id, group=g.name, client_id=client_id, instance_id=old.instance_id,
+                       replaces=old.member_id)
+        self._watch(g, member)
+        if topics != old.topics or assignor != old.assignor:
+            self._new_target(g, "static member rejoined with a new subscription")
+        return member
+
+    def _leave(self, g, member_id, epoch, reason):
+        member = g.members.get(member_id) if g is not None else None
+        if member is None:
+            return
+        c = self._cluster
+        if epoch == LEAVE_STATIC_EPOCH and member.instance_id is not None:
+            # Kept, with its assignment, until its session times out or its instance id rejoins.
+            member.epoch = LEAVE_STATIC_EPOCH
+            self._cancel_rebalance_timer(member)
+            c.trace.record("group.leave", member_id, group=g.name, reason=reason, static=True)
+            return
+        self._remove(g, member_id, "group.leave", reason)
+
+    def _remove(self, g, member_id, kind, reason):
+        """The member is gone: its partitions are free at once; the others get a new target."""
+        member = g.members.pop(member_id)
+        self._cancel_rebalance_timer(member)
+        if member.instance_id is not None and g.static.get(member.instance_id) == member_id:
+            del g.static[member.instance_id]
+        for tp in member.assigned | member.revoking:
+            if g.owners.get(tp) == member_id:
+                del g.owners[tp]
+        g.target.pop(member_id, None)
+        if kind is not None:
+            data = {"reason": reason}
+            if kind == "group.leave":
+                data["static"] = False
+            self._cluster.trace.record(kind, member_id, group=g.name, **data)
+            if g.members:
+                self._new_target(g, f"member {'left' if kind == 'group.leave' else 'fenced'} ({reason})")
+            else:
+                g.epoch += 1
+                g.target, g.assignor = {}, ""
+
+    def _new_target(self, g, reason):
+        """The group epoch moves; the target assignment is computed again."""
+        c = self._cluster
+        g.epoch += 1
+        g.assignor = _preferred_assignor(g.members.values())
+        specs = [MemberSpec(m.member_id, m.instance_id, [t for t in m.topics if c.has_topic(t)],
+                            g.target.get(m.member_id, ())) for m in g.members.values()]
+        partitions = g.metadata = self._metadata(g)
+        new = compute(g.assignor, specs, partitions)
+        g.target = {mid: set(parts) for mid, parts in new.items()}
+        c.trace.record("group.target", "coordinator", group=g.name, epoch=g.epoch, assignor=g.assignor,
+                       reason=reason, members=list(g.members),
+                       assignment={mid: [list(tp) for tp in new[mid]] for mid in g.members})
+
+    def _metadata(self, g):
+        """{topic: partitions} of the existing topics the members subscribe to."""
+        c = self._cluster
+        return {t: c.num_partitions(t) for t in sorted({t for m in g.members.values() for t in m.topics})
+                if c.has_topic(t)}
+
+    def _reconcile(self, g, member, owned):
+        """Kafka's CurrentAssignmentBuilder, run when ``member`` heartbeats with ``owned``."""
+        if member.state == STABLE:
+            if member.epoch != g.epoch:
+                self._next(g, member, member.epoch, owned)
+        elif member.state == UNREVOKED:
+            if not (owned & member.revoking):
+                self._next(g, member, member.epoch + 1, owned)
+        else:
+            self._next(g, member, member.epoch, owned)
+
+    def _next(self, g, member, epoch, owned):
+        target = g.target.get(member.member_id, set())
+        kept = member.assigned & target
+        revoke = member.assigned - kept
+        wanted = target - kept
+        unreleased = {tp for tp in wanted if g.owners.get(tp, member.member_id) != member.member_id}
+        gained = wanted - unreleased
+        before = (member.epoch, member.state, set(member.assigned), set(member.revoking))
+        for tp in member.revoking:                   # revoked partitions reported gone: free now
+            if g.owners.get(tp) == member.member_id:
+                del g.owners[tp]
+        if revoke and owned & revoke:
+            member.state, member.epoch, member.assigned, member.revoking = UNREVOKED, epoch, kept, revoke
+            self._arm_rebalance_timer(g, member)
+        else:
+            for tp in revoke:
+                if g.owners.get(tp) == member.member_id:
+                    del g.owners[tp]
+            member.state = UNRELEASED if unreleased else STABLE
+            member.epoch, member.assigned, member.revoking = g.epoch, kept | gained, set()
+            self._cancel_rebalance_timer(member)
+        for tp in member.assigned | member.revoking:
+            g.owners[tp] = member.member_id
+        if (member.epoch, member.state, member.assigned, member.revoking) != before:
+            self._cluster.trace.record("group.reconcile", member.member_id, group=g.name, epoch=member.epoch,
+                                       state=member.state, assigned=[list(tp) for tp in sorted(member.assigned)],
+                                       revoking=[list(tp) for tp in sorted(member.revoking)])
+
+    def _arm_rebalance_timer(self, g, member):
+        if member.rebalance_timer is None:
+            member.rebalance_timer = self._cluster.sim.scheduler.call_later(
+                member.rebalance_ms, self._rebalance_timeout, g, member, member.epoch)
+
+    def _cancel_rebalance_timer(self, member):
+        if member.rebalance_timer is not None:
+            member.rebalance_timer.cancel()
+            member.rebalance_timer = None
+
+    def _rebalance_timeout(self, g, member, epoch):
+        member.rebalance_timer = None
+        if g.members.get(member.member_id) is member and member.state == UNREVOKED and member.epoch == epoch:
+            self._remove(g, member.member_id, "group.evict", "rebalance timeout")
+
+    def _watch(self, g, member):
+        """The session timer: one scheduler event per session timeout, moved on while
+        heartbeats keep arriving (as the classic coordinator's)."""
+        self._cluster.sim.scheduler.call_later(self._cluster.group_consumer_session_timeout_ms,
+                                               self._check_session, g, member)
+
+    def _check_session(self, g, member):
+        if g.members.get(member.member_id) is not member:
+            return
+        c = self._cluster
+        deadline = member.last_seen_ms + c.group_consumer_session_timeout_ms
+        if c.now_ms < deadline:
+            c.sim.scheduler.call_at(deadline, self._check_session, g, member)
+            return
+        self._remove(g, member.member_id, "group.evict", "session timeout")
+
+
+def _preferred_assignor(members):
+    """The assignor most members ask for (ties: the one asked for first); ``uniform`` when
+    none asks, as the broker's first entry of group.consumer.assignors."""
+    votes = {}
+    for m in members:
+        if m.assignor is not None:
+            votes[m.assignor] = votes.get(m.assignor, 0) + 1
+    if not votes:
+        return DEFAULT_ASSIGNOR
+    order = list(votes)
+    return sorted(order, key=lambda a: (-votes[a], order.index(a)))[0]
+
+
+def consumer_coordinator_of(cluster):
+    """The consumer-protocol coordinator of ``cluster`` (made on first use, kept with it)."""
+    found = getattr(cluster, "_consumer_group_coordinator", None)
+    if found is None:
+        found = ConsumerGroupCoordinator(cluster)
+        cluster._consumer_group_coordinator = found
+    return found
+
+
+def refuse_classic_join(cluster, group):
+    """The classic coordinator's check: a JoinGroup to a non-empty consumer-protocol group is
+    refused here (Kafka 4.x would let the classic member in; see the module docstring)."""
+    found = getattr(cluster, "_consumer_group_coordinator", None)
+    if found is not None and found.members(group):
+        fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")

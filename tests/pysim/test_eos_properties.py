@@ -1,0 +1,125 @@
+"""Properties over generated fault schedules (hypothesis): the idempotent producer never
+duplicates, loses or reorders; the plain producer never loses but stores one extra copy
+per lost response; a transactional read-process-write pipeline with crashes, aborts and
+faults gives each input's output exactly once to a read_committed reader, which
+at-least-once does not."""
+
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pysim import kafka, pipeline
+from pysim.checker import check
+
+BOOT = "props:9092"
+
+rates = st.tuples(st.floats(0, 0.3), st.floats(0, 0.2), st.floats(0, 0.2))
+schedules = st.fixed_dictionaries({
+    "seed": st.integers(0, 2**32), "rates": rates, "records": st.integers(1, 25),
+    "partitions": st.integers(1, 3), "in_flight": st.sampled_from([1, 2, 5, 1000000]),
+})
+
+
+def produce_under_faults(schedule, **conf):
+    kafka.reset_all(seed=schedule["seed"])
+    c = kafka.cluster(BOOT)
+    c.create_topic("t", schedule["partitions"])
+    loss, timeout, leader = schedule["rates"]
+    c.faults.set(loss_rate=loss, timeout_rate=timeout, leader_change_rate=leader)
+    p = kafka.Producer({"bootstrap.servers": BOOT, "message.timeout.ms": 0,
+                        "max.in.flight": min(schedule["in_flight"], 5 if conf.get("enable.idempotence") else 10**6),
+                        **conf})
+    reports, intended = [], {}
+    for i in range(schedule["records"]):
+        partition = i % schedule["partitions"]
+        value = b"r%d" % i
+        intended.setdefault(partition, []).append(value)
+        p.produce("t", value, partition=partition, on_delivery=lambda err, msg: reports.append(err))
+    assert p.flush() == 0
+    stored = {part: [r.value for r in c.records("t", part)] for part in range(schedule["partitions"])}
+    losses = Counter(e.data["msgid"] for e in c.trace.events("fault.lose_response"))
+    return intended, stored, reports, losses
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(schedules)
+def test_the_idempotent_producer_stores_each_record_once_in_order(schedule):
+    intended, stored, reports, _ = produce_under_faults(schedule, **{"enable.idempotence": True})
+    assert all(err is None for err in reports) and len(reports) == schedule["records"]
+    for partition, values in intended.items():
+        assert stored[partition] == values
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(schedules)
+def test_the_plain_producer_stores_one_more_copy_per_lost_response(schedule):
+    intended, stored, reports, losses = produce_under_faults(schedule)
+    assert all(err is None for err in reports)
+    for partition, values in intended.items():
+        counts = Counter(stored[partition])
+        for value in values:                    # msgid n is the n-th produce(): value r(n-1)
+            assert counts[value] == 1 + losses[int(value[1:]) + 1]
+        if schedule["in_flight"] == 1:          # one request at a time: copies stay together, in order
+            assert stored[partition] == [v for v in values for _ in range(1 + losses[int(v[1:]) + 1])]
+
+
+def test_a_plain_producer_under_faults_does_duplicate():
+    _, stored, _, losses = produce_under_faults({"seed": 7, "rates": (0.3, 0.0, 0.0), "records": 20,
+                                                 "partitions": 1, "in_flight": 1000000})
+    assert sum(losses.values()) > 0 and len(stored[0]) == 20 + sum(losses.values())
+
+
+pipelines = st.fixed_dictionaries({
+    "seed": st.integers(0, 2**32), "inputs": st.integers(1, 60), "partitions": st.integers(1, 3),
+    "batch": st.integers(1, 6), "crash_rate": st.floats(0, 0.3), "abort_rate": st.floats(0, 0.2),
+    "loss_rate": st.floats(0, 0.1), "timeout_rate": st.floats(0, 0.1),
+})
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(pipelines)
+def test_transactional_read_process_write_is_exactly_once_downstream(params):
+    history = pipeline.run(mode="transactional", **params)
+    result = check(history["produced"], history["consumed"], aborted=history["aborted"])
+    assert result.ok, result.summary() + "\n" + "\n".join(a.message for a in result.anomalies[:5])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(pipelines)
+def test_at_least_once_read_process_write_loses_nothing(params):
+    params = dict(params, abort_rate=0.0)
+    history = pipeline.run(mode="at_least_once", **params)
+    result = check(history["produced"], history["consumed"])
+    assert result.of("lost_write") == [] and result.of("phantom") == []
+
+
+def test_at_least_once_with_crashes_duplicates():
+    history = pipeline.run(seed=1, inputs=100, mode="at_least_once", crash_rate=0.2)
+    result = check(history["produced"], history["consumed"])
+    assert result.of("duplicate") and not result.of("lost_write")
+    assert history["stats"]["crashes"] > 0
+
+
+def test_a_pipeline_run_is_a_function_of_its_seed():
+    def digest(seed):
+        pipeline.run(seed=seed, inputs=40, crash_rate=0.2, abort_rate=0.1, loss_rate=0.05)
+        return kafka.cluster("pipeline:9092").trace.digest()
+
+    assert digest(5) == digest(5) and digest(5) != digest(6)
+
+
+def test_pipeline_refuses_an_unknown_mode():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        pipeline.run(mode="exactly_twice")
+    with pytest.raises(ValueError, match="effects must be one of"):
+        pipeline.run(effects="twice")
+
+
+def test_transactions_do_not_cover_an_external_effect_but_a_stable_key_does():
+    naive = pipeline.run(seed=2, inputs=80, crash_rate=0.2, abort_rate=0.1, effects="naive")
+    result = check(naive["produced"], naive["consumed"], aborted=naive["aborted"], effects=naive["effects"])
+    assert result.of("double_effect") and result.of("duplicate") == [] and result.of("lost_write") == []
+    keyed = pipeline.run(seed=2, inputs=80, crash_rate=0.2, abort_rate=0.1, effects="keyed")
+    assert check(keyed["produced"], keyed["consumed"], aborted=keyed["aborted"], effects=keyed["effects"]).ok
+    assert sorted(row[0] for row in keyed["effects"]) == sorted(w["id"] for w in keyed["produced"])
