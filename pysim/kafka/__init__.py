@@ -16,9 +16,13 @@ from pysim.kafka.cluster import Cluster, cluster, reset_all
 from pysim.kafka.producer import Producer
 from pysim.kafka.consumer import Consumer
 from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, ConsumerGroupType
+from pysim.kafka.share_consumer import (
+    ShareConsumer, Messages, AcknowledgeType, IllegalStateException, ConcurrentModificationException,
+)
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
            "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
            "TIMESTAMP_LOG_APPEND_TIME", "ConsumerGroupTopicPartitions", "ConsumerGroupState",
-           "ConsumerGroupType"]
+           "ConsumerGroupType", "ShareConsumer", "Messages", "AcknowledgeType", "IllegalStateException",
+           "ConcurrentModificationException"]

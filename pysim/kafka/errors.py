@@ -76,6 +76,7 @@ class KafkaError:
     INVALID_RECORD = 87
     UNSTABLE_OFFSET_COMMIT = 88
     PRODUCER_FENCED = 90
+    INVALID_RECORD_STATE = 121
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code
@@ -140,6 +141,8 @@ def _default_reason(code):
                                     "fences the current one",
         KafkaError._FENCED: "Local: This instance has been fenced by a newer instance",
         KafkaError._STATE: "Local: Erroneous state",
+        KafkaError.INVALID_RECORD_STATE: "Broker: The record state is invalid",
+        KafkaError.GROUP_ID_NOT_FOUND: "Broker: The group id does not exist",
     }.get(code, _name_of(code))
 
 
