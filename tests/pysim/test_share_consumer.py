@@ -1,0 +1,244 @@
+"""ShareConsumer: the confluent-kafka API (errors and wording as the binding 2.15/2.16 and
+librdkafka's mock cluster give them) and what it does to the share group, in virtual time."""
+
+import pytest
+
+from pysim import kafka
+from pysim.kafka import AcknowledgeType, IllegalStateException, ShareConsumer
+
+BOOT = "sharec:9092"
+ACCEPT, RELEASE, REJECT = AcknowledgeType.ACCEPT, AcknowledgeType.RELEASE, AcknowledgeType.REJECT
+
+
+@pytest.fixture
+def c():
+    kafka.reset_all(seed=0)
+    cl = kafka.cluster(BOOT)
+    cl.create_topic("jobs", num_partitions=2)
+    cl.share_groups.set_config("g", {"share.auto.offset.reset": "earliest"})
+    return cl
+
+
+def _produce(n, topic="jobs"):
+    p = kafka.Producer({"bootstrap.servers": BOOT})
+    for i in range(n):
+        p.produce(topic, value=f"job-{i}".encode(), partition=i % 2)
+    p.flush()
+
+
+def _sc(**conf):
+    sc = ShareConsumer({"bootstrap.servers": BOOT, "group.id": "g", **conf})
+    sc.subscribe(["jobs"])
+    return sc
+
+
+def _keys(batch):
+    return [(m.partition(), m.offset(), m.delivery_count()) for m in batch]
+
+
+# -- construction and arguments ----------------------------------------------------------------
+def test_construction_errors():
+    with pytest.raises(TypeError, match="expected configuration dict"):
+        ShareConsumer()
+    with pytest.raises(ValueError, match="group.id must be set"):
+        ShareConsumer({"bootstrap.servers": BOOT})
+    with pytest.raises(ValueError, match="on_commit is not supported on ShareConsumer"):
+        ShareConsumer({"group.id": "g"}, on_commit=lambda *a: None)
+    with pytest.raises(ValueError, match="`auto.offset.reset` is not applicable for share consumer"):
+        ShareConsumer({"group.id": "g", "auto.offset.reset": "earliest"})
+    with pytest.raises(ValueError, match="`session.timeout.ms` is not supported .* It is defined broker side"):
+        ShareConsumer({"group.id": "g", "session.timeout.ms": 10000})
+    with pytest.raises(kafka.KafkaException, match="No such configuration property"):
+        ShareConsumer({"group.id": "g", "share.auto.offset.reset": "earliest"})
+    with pytest.raises(kafka.KafkaException, match="outside allowed range 1..2147483647"):
+        ShareConsumer({"group.id": "g", "max.poll.records": 0})
+    sc = ShareConsumer(**{"group.id": "g", "bootstrap.servers": BOOT})
+    with pytest.raises(RuntimeError, match="already initialized"):
+        sc.__init__({"group.id": "g"})
+
+
+def test_exception_types():
+    assert issubclass(IllegalStateException, RuntimeError)
+    assert not issubclass(IllegalStateException, kafka.KafkaException)
+    assert issubclass(kafka.ConcurrentModificationException, RuntimeError)
+    assert [int(t) for t in AcknowledgeType] == [1, 2, 3]
+
+
+def test_subscription_rules(c):
+    sc = ShareConsumer({"bootstrap.servers": BOOT, "group.id": "g"})
+    assert sc.subscription() == []
+    with pytest.raises(IllegalStateException, match="Consumer is not subscribed to any topics"):
+        sc.poll(0.1)
+    sc.subscribe(["c", "a", "b"])
+    assert sc.subscription() == ["a", "b", "c"]
+    sc.subscribe(["^literal"])
+    assert sc.subscription() == ["^literal"]
+    for bad in ([""], ["x", "x"]):
+        with pytest.raises(ValueError, match="Failed to subscribe: Local: Invalid argument or configuration"):
+            sc.subscribe(bad)
+    with pytest.raises(TypeError, match="expected list"):
+        sc.subscribe("jobs")
+    assert sc.subscribe([]) is None and sc.subscription() == []
+    assert sc.unsubscribe() is None
+
+
+def test_poll_returns_an_empty_batch_when_nothing_comes(c):
+    sc = _sc()
+    batch = sc.poll(1.5)
+    assert isinstance(batch, kafka.Messages) and batch.is_empty() and batch.count() == 0
+    assert c.now_ms == 1500                       # waited its timeout in virtual time
+    with pytest.raises(TypeError, match="must be real number, not NoneType"):
+        sc.poll(timeout=None)
+    with pytest.raises(TypeError):
+        sc.commit_async(1.0)
+
+
+def test_closed_consumer_raises_share_consumer_closed(c):
+    with _sc() as sc:
+        pass
+    for call in (lambda: sc.subscribe(["jobs"]), sc.unsubscribe, sc.subscription, lambda: sc.poll(0),
+                 lambda: sc.acknowledge(None), lambda: sc.acknowledge_offset("jobs", 0, 0),
+                 sc.commit_sync, sc.commit_async, lambda: sc.set_sasl_credentials("u", "p")):
+        with pytest.raises(IllegalStateException, match="Share consumer closed"):
+            call()
+    assert sc.close() is None                     # a second close is a no-op
+
+
+# -- acknowledgement modes ------------------------------------------------------------------------
+def test_implicit_mode_accepts_the_batch_at_the_next_poll(c):
+    _produce(4)
+    sc = _sc(**{"max.poll.records": 2})
+    first = sc.poll(1)
+    assert _keys(first) == [(0, 0, 1), (0, 1, 1)]
+    assert not c.trace.events("share.accept")
+    with pytest.raises(IllegalStateException, match="Failed to acknowledge message: Local: Erroneous state"):
+        sc.acknowledge(first[0])
+    second = sc.poll(1)
+    assert [(e.data["partition"], e.data["offset"]) for e in c.trace.events("share.accept")] == [(0, 0), (0, 1)]
+    assert _keys(second) == [(1, 0, 1), (1, 1, 1)]
+
+
+def test_explicit_mode_needs_every_record_acknowledged(c):
+    _produce(4)
+    sc = _sc(**{"share.acknowledgement.mode": "explicit", "max.poll.records": 3})
+    batch = sc.poll(1)
+    assert len(batch) == 3
+    with pytest.raises(IllegalStateException, match="^3 records from previous poll have not been acknowledged$"):
+        sc.poll(0)
+    sc.acknowledge(batch[0])
+    sc.acknowledge(batch[1], RELEASE)
+    sc.acknowledge(batch[1], REJECT)              # changed before it was sent: the last one counts
+    with pytest.raises(IllegalStateException, match="^1 records from previous poll"):
+        sc.poll(0)
+    sc.acknowledge_offset(batch[2].topic(), batch[2].partition(), batch[2].offset(), RELEASE)
+    results = sc.commit_sync()
+    assert {(tp.topic, tp.partition): err for tp, err in results.items()} == {("jobs", 0): None, ("jobs", 1): None}
+    with pytest.raises(IllegalStateException, match="Failed to acknowledge message"):
+        sc.acknowledge(batch[0])                  # already sent
+    with pytest.raises(ValueError, match="Failed to acknowledge offset: Local: Invalid argument"):
+        sc.acknowledge_offset("jobs", 0, 0, 4)
+    with pytest.raises(ValueError):
+        sc.acknowledge_offset("jobs", -1, 0)
+    with pytest.raises(TypeError):
+        sc.acknowledge_offset("jobs", 1.5, 0)
+    with pytest.raises(TypeError):
+        sc.acknowledge("not a message")
+    again = sc.poll(1)
+    assert _keys(again) == [(1, 0, 2), (1, 1, 1)]   # the released one comes back, count 2
+
+
+def test_release_until_the_limit_archives_a_poison_record(c):
+    _produce(1)
+    sc = _sc(**{"share.acknowledgement.mode": "explicit"})
+    counts = []
+    for _ in range(7):
+        batch = sc.poll(1)
+        for m in batch:
+            counts.append(m.delivery_count())
+            sc.acknowledge(m, RELEASE)
+    assert counts == [1, 2, 3, 4, 5]              # group.share.delivery.count.limit = 5
+    archive = c.trace.events("share.archive")
+    assert [(e.data["delivery_count"], e.data["reason"]) for e in archive] == [(5, "delivery count limit")]
+
+
+def test_late_acknowledgement_is_refused_and_the_record_went_to_another(c):
+    _produce(1)
+    slow, fast = _sc(**{"share.acknowledgement.mode": "explicit"}), _sc()
+    msg = slow.poll(1)[0]
+    c.advance(30_000)                             # group.share.record.lock.duration.ms
+    assert _keys(fast.poll(0)) == [(0, 0, 2)]
+    seen = []
+    slow.set_acknowledgement_commit_callback(lambda offsets, exc: seen.append((offsets, exc)))
+    slow.acknowledge(msg)
+    slow.commit_async()
+    ((offsets, exc),) = seen
+    assert {(tp.topic, tp.partition): o for tp, o in offsets.items()} == {("jobs", 0): {0}}
+    assert exc.args[0].code() == kafka.KafkaError.INVALID_RECORD_STATE
+
+
+def test_share_auto_offset_reset_latest_skips_what_was_there(c):
+    c.share_groups.set_config("late", {"share.auto.offset.reset": "latest"})
+    _produce(2)
+    sc = ShareConsumer({"bootstrap.servers": BOOT, "group.id": "late"})
+    sc.subscribe(["jobs"])
+    assert sc.poll(0.5).is_empty()
+    _produce(2)
+    assert len(sc.poll(1)) == 2
+
+
+# -- the group -------------------------------------------------------------------------------------
+def test_more_members_than_partitions_all_get_records(c):
+    _produce(6)
+    workers = [_sc(**{"max.poll.records": 1}) for _ in range(6)]
+    got = [len(w.poll(0)) for w in workers]
+    assert got == [1] * 6
+    members = c.share_groups.members("g")
+    assert len(members) == 6
+    assignments = [e.data["partitions"] for e in c.trace.events("share.member.assign")]
+    assert all(a == [["jobs", 0], ["jobs", 1]] for a in assignments)
+    assert not c.trace.events("group.")           # no consumer-group rebalance anywhere
+
+
+def test_close_releases_what_is_held_and_crash_waits_for_the_lock(c):
+    _produce(2)
+    a = _sc(**{"share.acknowledgement.mode": "explicit", "max.poll.records": 1})
+    b = _sc(**{"max.poll.records": 1})
+    a.poll(0)
+    a.close()                                     # unacknowledged: released at once
+    assert _keys(b.poll(0))[0] == (0, 0, 2)
+    crashed = _sc(**{"max.poll.records": 1})
+    crashed.poll(0)
+    c.crash(crashed)
+    with pytest.raises(IllegalStateException, match="crashed"):
+        crashed.poll(0)
+    assert b.poll(10).is_empty()                  # partition 1 offset 0 is still locked...
+    assert _keys(b.poll(30))[0][2] == 2           # ...until its lock runs out
+    assert c.trace.events("share.lock_timeout")[0].time_ms == 30_000
+    c.advance(60_000)
+    assert [e.data["reason"] for e in c.trace.events("share.member.evict")] == ["session timeout"]
+
+
+def test_a_consumer_group_id_is_not_a_share_group(c):
+    consumer = kafka.Consumer({"bootstrap.servers": BOOT, "group.id": "orders"})
+    consumer.subscribe(["jobs"])
+    sc = ShareConsumer({"bootstrap.servers": BOOT, "group.id": "orders"})
+    sc.subscribe(["jobs"])
+    with pytest.raises(kafka.KafkaException, match="Group orders is not a share group"):
+        sc.poll(0)
+
+
+def test_same_seed_same_trace():
+    digests = set()
+    for _ in range(3):
+        kafka.reset_all(seed=7)
+        cl = kafka.cluster(BOOT)
+        cl.create_topic("jobs", num_partitions=2)
+        cl.share_groups.set_config("g", {"share.auto.offset.reset": "earliest"})
+        _produce(10)
+        ws = [_sc(**{"share.acknowledgement.mode": "explicit", "max.poll.records": 2}) for _ in range(3)]
+        for step in range(6):
+            for i, w in enumerate(ws):
+                for m in w.poll(0.2):
+                    w.acknowledge(m, RELEASE if (m.offset() + step + i) % 3 == 0 else ACCEPT)
+        digests.add(cl.trace.digest())
+    assert len(digests) == 1
