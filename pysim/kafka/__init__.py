@@ -19,10 +19,11 @@ from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, 
 from pysim.kafka.share_consumer import (
     ShareConsumer, Messages, AcknowledgeType, IllegalStateException, ConcurrentModificationException,
 )
+from pysim.kafka.deserializing_share_consumer import DeserializingShareConsumer
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
            "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
            "TIMESTAMP_LOG_APPEND_TIME", "ConsumerGroupTopicPartitions", "ConsumerGroupState",
            "ConsumerGroupType", "ShareConsumer", "Messages", "AcknowledgeType", "IllegalStateException",
-           "ConcurrentModificationException"]
+           "ConcurrentModificationException", "DeserializingShareConsumer"]

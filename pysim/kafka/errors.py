@@ -32,6 +32,8 @@ class KafkaError:
     _FATAL = -150
     _PURGE_INFLIGHT = -151
     _PURGE_QUEUE = -152
+    _KEY_DESERIALIZATION = -160
+    _VALUE_DESERIALIZATION = -159
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0
     OFFSET_OUT_OF_RANGE = 1
@@ -142,6 +144,8 @@ def _default_reason(code):
         KafkaError._FENCED: "Local: This instance has been fenced by a newer instance",
         KafkaError._STATE: "Local: Erroneous state",
         KafkaError.INVALID_RECORD_STATE: "Broker: The record state is invalid",
+        KafkaError._KEY_DESERIALIZATION: "Local: Key deserialization error",
+        KafkaError._VALUE_DESERIALIZATION: "Local: Value deserialization error",
         KafkaError.GROUP_ID_NOT_FOUND: "Broker: The group id does not exist",
     }.get(code, _name_of(code))
 

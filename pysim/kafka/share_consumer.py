@@ -43,6 +43,7 @@ oauth/sasl (set_sasl_credentials only checks its arguments), RENEW acknowledgeme
 
 import enum
 import threading
+import weakref
 
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster
@@ -222,8 +223,7 @@ class ShareConsumer:
             raise
         self._joined = True
         if self._hb_timer is None:
-            interval = self._groups.settings(self._group).heartbeat_interval_ms
-            self._hb_timer = self._c.sim.scheduler.call_later(interval, self._heartbeat_tick)
+            self._schedule_heartbeat()
 
     def _leave(self, reason):
         self._send_acks(implicit=True)
@@ -249,8 +249,14 @@ class ShareConsumer:
             self._joined = False               # evicted: joins again at the next poll
             return
         self._groups.heartbeat(self._group, self._member_id, self._topics)
+        self._schedule_heartbeat()
+
+    def _schedule_heartbeat(self):
+        """The timer holds the consumer only weakly: a ShareConsumer the program drops is
+        garbage collected as the real one is (its member then goes at the session timeout;
+        librdkafka would leave the group as it destroys the handle)."""
         interval = self._groups.settings(self._group).heartbeat_interval_ms
-        self._hb_timer = self._c.sim.scheduler.call_later(interval, self._heartbeat_tick)
+        self._hb_timer = self._c.sim.scheduler.call_later(interval, _heartbeat, weakref.ref(self))
 
     def _stop_heartbeat(self):
         if self._hb_timer is not None:
@@ -482,6 +488,12 @@ class _Call:
         if self._outer:
             self._sc._owner = None
         return False
+
+
+def _heartbeat(ref):
+    consumer = ref()
+    if consumer is not None:
+        consumer._heartbeat_tick()
 
 
 def _ack_int(ack_type):

@@ -242,3 +242,46 @@ def test_same_seed_same_trace():
                     w.acknowledge(m, RELEASE if (m.offset() + step + i) % 3 == 0 else ACCEPT)
         digests.add(cl.trace.digest())
     assert len(digests) == 1
+
+
+def test_a_dropped_consumer_is_collected(c):
+    """The heartbeat timer holds the consumer weakly, so a consumer the program drops is
+    garbage collected, as confluent-kafka's test_gc_of_never_closed_consumer_is_clean expects."""
+    import gc
+    import weakref
+    sc = _sc()
+    ref = weakref.ref(sc)
+    del sc
+    gc.collect()
+    assert ref() is None
+    c.advance(60_000)                             # its heartbeats stopped: the session times out
+    assert [e.data["reason"] for e in c.trace.events("share.member.evict")] == ["session timeout"]
+
+
+def test_deserializing_share_consumer_construction(c):
+    dsc = kafka.DeserializingShareConsumer({"bootstrap.servers": BOOT, "group.id": "g",
+                                            "value.deserializer": lambda v, ctx: v.decode()})
+    assert isinstance(dsc, ShareConsumer) and dsc._key_deserializer is None
+    with pytest.raises(ValueError, match="group.id must be set"):
+        kafka.DeserializingShareConsumer({"bootstrap.servers": BOOT})
+    with pytest.raises(ValueError, match="on_commit is not supported"):
+        kafka.DeserializingShareConsumer({"group.id": "g", "on_commit": print})
+    dsc.subscribe(["jobs"])
+    assert dsc.poll(0.1).is_empty()
+
+
+def test_deserializing_share_consumer_deserializes_in_place(c):
+    pytest.importorskip("pysim.kafka.serialization")        # confluent_kafka.serialization's mirror
+    _produce(2)
+
+    def value(data, ctx):
+        if data == b"job-1":
+            raise ValueError("bad job")
+        return data.decode().upper()
+
+    dsc = kafka.DeserializingShareConsumer({"bootstrap.servers": BOOT, "group.id": "g",
+                                            "value.deserializer": value})
+    dsc.subscribe(["jobs"])
+    batch = dsc.poll(1)
+    assert [(m.value(), m.error() and m.error().code()) for m in batch] == \
+        [("JOB-0", None), (b"job-1", kafka.KafkaError._VALUE_DESERIALIZATION)]
