@@ -94,6 +94,13 @@ class Messages:
     def __init__(self, messages=()):
         self._records = list(messages)
 
+    @classmethod
+    def _from_list(cls, records):
+        """Adopt ``records`` as the batch without copying (what the binding's poll uses)."""
+        batch = cls.__new__(cls)
+        batch._records = records
+        return batch
+
     def records(self):
         return list(self._records)
 
@@ -111,7 +118,7 @@ class Messages:
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Messages(self._records[index])
+            return Messages._from_list(self._records[index])
         return self._records[index]
 
     def __repr__(self):
@@ -281,7 +288,7 @@ class ShareConsumer:
                     raise IllegalStateException("Consumer is not subscribed to any topics")
                 self._send_acks(implicit=False)
                 self._serve_callbacks()
-                return Messages(self._fetch(ms))
+                return Messages._from_list(self._fetch(ms))
             finally:
                 self._last_poll_ms = self._c.now_ms
 

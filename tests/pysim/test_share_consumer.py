@@ -285,3 +285,16 @@ def test_deserializing_share_consumer_deserializes_in_place(c):
     batch = dsc.poll(1)
     assert [(m.value(), m.error() and m.error().code()) for m in batch] == \
         [("JOB-0", None), (b"job-1", kafka.KafkaError._VALUE_DESERIALIZATION)]
+
+
+def test_messages_is_a_read_only_sequence():
+    records = [kafka.Message("t", 0), kafka.Message("t", 1)]
+    batch = kafka.Messages(records)
+    assert not isinstance(batch, list) and not hasattr(batch, "append")
+    assert len(batch) == batch.count() == 2 and list(batch) == records and batch[0] is records[0]
+    assert isinstance(batch[1:], kafka.Messages) and list(batch[1:]) == records[1:]
+    out = batch.records()
+    out.append(records[0])
+    assert batch.count() == 2                     # records() hands out a copy
+    assert kafka.Messages._from_list(records).records() == records
+    assert repr(kafka.Messages()) == "Messages([])" and kafka.Messages().is_empty()
