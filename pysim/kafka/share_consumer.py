@@ -190,6 +190,7 @@ class ShareConsumer:
         self._crashed_at = None
         self._owner = None           # the thread inside a call (ConcurrentModificationException)
         self._in_callback = False
+        self._in_poll = False
         self._last_poll_ms = self._c.now_ms
         self._initialized = True
 
@@ -247,7 +248,7 @@ class ShareConsumer:
         self._hb_timer = None
         if not self._joined:
             return
-        if self._c.now_ms - self._last_poll_ms > self._max_interval_ms:
+        if not self._in_poll and self._c.now_ms - self._last_poll_ms > self._max_interval_ms:
             self._groups.leave(self._group, self._member_id, "max.poll.interval.ms exceeded")
             self._joined = False
             self._delivered = {}
@@ -277,6 +278,7 @@ class ShareConsumer:
         acknowledgements of the previous batch first (implicit mode: accepts it)."""
         with self._call():
             ms = _timeout_ms(timeout)
+            self._in_poll = True
             try:
                 if self._mode == "implicit":
                     self._accept_rest()
@@ -290,6 +292,7 @@ class ShareConsumer:
                 self._serve_callbacks()
                 return Messages._from_list(self._fetch(ms))
             finally:
+                self._in_poll = False
                 self._last_poll_ms = self._c.now_ms
 
     def _fetch(self, wait_ms):

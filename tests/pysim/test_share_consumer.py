@@ -298,3 +298,21 @@ def test_messages_is_a_read_only_sequence():
     assert batch.count() == 2                     # records() hands out a copy
     assert kafka.Messages._from_list(records).records() == records
     assert repr(kafka.Messages()) == "Messages([])" and kafka.Messages().is_empty()
+
+
+def test_max_poll_interval_counts_between_polls_not_inside_one(c):
+    """An infinite poll on an idle topic waits max.poll.interval.ms (virtual) and keeps the
+    member; a member that does not poll for longer leaves the group, and joins again at its
+    next poll."""
+    sc = _sc(**{"max.poll.interval.ms": 60_000})
+    assert sc.poll().is_empty() and c.now_ms == 60_000
+    assert not c.trace.events("share.member.leave")
+    _produce(1)
+    assert len(sc.poll(1)) == 1
+    c.advance(70_000)
+    (leave,) = c.trace.events("share.member.leave")
+    assert leave.data["reason"] == "max.poll.interval.ms exceeded"
+    assert c.trace.events("share.lock_timeout")[0].time_ms == 60_000 + 30_000   # the lock ran out first
+    again = sc.poll(1)                            # the implicit accept of the old batch is refused
+    assert _keys(again) == [(0, 0, 2)]
+    assert len(c.trace.events("share.member.join")) == 2
