@@ -3,9 +3,9 @@ which partitions each reads, and, per partition, the records in flight (share_pa
 
 What differs from a consumer group, and why a work queue wants it:
 
-- Every member reads every partition of the topics it subscribes to, so a group can have
-  more busy members than the topic has partitions. The records of one partition are
-  handed out one acquisition at a time, each to one member, under a lock.
+- A partition can have several members reading it at once, so a group can have more busy
+  members than the topic has partitions. The records of one partition are handed out one
+  acquisition at a time, each to one member, under a lock.
 - A member joining or leaving stops nobody: there is no stop-the-world rebalance and no
   partition handover. A member that leaves gives its acquired records back at once; one
   that dies holds them until their locks run out (``share.record.lock.duration.ms``).
@@ -13,11 +13,15 @@ What differs from a consumer group, and why a work queue wants it:
   record does not hold up the ones behind it and a poison record is archived after
   ``share.delivery.count.limit`` deliveries instead of being retried for ever.
 
-The assignor is Kafka's ``SimpleAssignor`` as in the apache/kafka source read for this
-(2024): each member is given all partitions of the topics it subscribed to. (Later
-versions balance it when members are fewer than partitions; every partition is still read
-by someone.) A member learns its assignment from its heartbeat, so a topic created later
-joins at the next heartbeat (``share.heartbeat.interval.ms``, 5 s).
+The assignor is Kafka's ``SimpleAssignor`` as finalized for Kafka 4.1 (KAFKA-18757,
+KAFKA-18901, KAFKA-19362: "balance is prioritized above stickiness"; the 2024 version gave
+every member every partition): per topic, with at least as many members as partitions each
+member gets one partition and each partition about members/partitions members; with fewer
+members each partition goes to one member and each member gets about partitions/members.
+pysim spreads them in joining order (Kafka's exact choice of which member gets which
+partition is not modelled). A member learns its assignment from its heartbeat
+(``share.heartbeat.interval.ms``, 5 s), so after a member joins or leaves the others move
+over within one interval, and a topic created later joins then too; nobody stops meanwhile.
 
 Settings: the broker defaults are attributes of ``ShareGroups`` (``cluster.share_groups``),
 named after Kafka's broker configs; per-group overrides are Kafka's group configs, set with
@@ -216,11 +220,36 @@ class ShareGroups:
             c.trace.record("share.member.join", member_id, group=group, topics=list(topics))
             self._watch(g, member)
         member.topics, member.last_seen_ms = list(topics), c.now_ms
-        assignment = [(t, p) for t in sorted(set(topics)) if c.has_topic(t) for p in range(c.num_partitions(t))]
+        assignment = self._target(g)[member_id]
         if assignment != member.assignment:
             member.assignment = assignment
             c.trace.record("share.member.assign", member_id, group=group, partitions=[list(tp) for tp in assignment])
         return list(assignment)
+
+    def _target(self, g):
+        """The SimpleAssignor's target assignment of every member, topic by topic."""
+        c = self._c
+        subscribers = {}
+        for member_id, member in g.members.items():
+            for topic in sorted(set(member.topics)):
+                if c.has_topic(topic):
+                    subscribers.setdefault(topic, []).append(member_id)
+        out = {member_id: [] for member_id in g.members}
+        for topic in sorted(subscribers):
+            members, partitions = subscribers[topic], c.num_partitions(topic)
+            if len(members) >= partitions:
+                for i, member_id in enumerate(members):
+                    out[member_id].append((topic, i % partitions))
+            else:
+                for p in range(partitions):
+                    out[members[p % len(members)]].append((topic, p))
+        return {m: sorted(tps) for m, tps in out.items()}
+
+    def assignment(self, group, member_id):
+        """The partitions ``member_id`` was last told it has, [(topic, partition)]."""
+        g = self._groups.get(group)
+        member = g.members.get(member_id) if g is not None else None
+        return list(member.assignment) if member is not None else []
 
     def leave(self, group, member_id, reason="leave"):
         """The member leaves (close(), unsubscribe()): its acquired records are released now."""

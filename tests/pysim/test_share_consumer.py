@@ -162,17 +162,20 @@ def test_release_until_the_limit_archives_a_poison_record(c):
 
 
 def test_late_acknowledgement_is_refused_and_the_record_went_to_another(c):
-    _produce(1)
-    slow, fast = _sc(**{"share.acknowledgement.mode": "explicit"}), _sc()
-    msg = slow.poll(1)[0]
+    p = kafka.Producer({"bootstrap.servers": BOOT})
+    p.produce("jobs", value=b"job", partition=1)
+    p.flush()
+    slow = _sc(**{"share.acknowledgement.mode": "explicit"})
+    msg = slow.poll(1)[0]                         # alone in the group: it reads both partitions
+    fast = _sc()                                  # the second member is given partition 1
     c.advance(30_000)                             # group.share.record.lock.duration.ms
-    assert _keys(fast.poll(0)) == [(0, 0, 2)]
+    assert _keys(fast.poll(0)) == [(1, 0, 2)]
     seen = []
     slow.set_acknowledgement_commit_callback(lambda offsets, exc: seen.append((offsets, exc)))
     slow.acknowledge(msg)
     slow.commit_async()
     ((offsets, exc),) = seen
-    assert {(tp.topic, tp.partition): o for tp, o in offsets.items()} == {("jobs", 0): {0}}
+    assert {(tp.topic, tp.partition): o for tp, o in offsets.items()} == {("jobs", 1): {0}}
     assert exc.args[0].code() == kafka.KafkaError.INVALID_RECORD_STATE
 
 
@@ -188,31 +191,59 @@ def test_share_auto_offset_reset_latest_skips_what_was_there(c):
 
 # -- the group -------------------------------------------------------------------------------------
 def test_more_members_than_partitions_all_get_records(c):
-    _produce(6)
+    """Six members on two partitions: all get records at once, and from the next heartbeat on
+    the SimpleAssignor (Kafka 4.1+) gives each member one partition, three members each."""
+    _produce(12)
     workers = [_sc(**{"max.poll.records": 1}) for _ in range(6)]
-    got = [len(w.poll(0)) for w in workers]
-    assert got == [1] * 6
-    members = c.share_groups.members("g")
+    assert [len(w.poll(0)) for w in workers] == [1] * 6
+    c.advance(5_000)                              # share.heartbeat.interval.ms
+    groups = c.share_groups
+    members = groups.members("g")
     assert len(members) == 6
-    assignments = [e.data["partitions"] for e in c.trace.events("share.member.assign")]
-    assert all(a == [["jobs", 0], ["jobs", 1]] for a in assignments)
+    per_partition = {}
+    for m in members:
+        (tp,) = groups.assignment("g", m)
+        per_partition.setdefault(tp, []).append(m)
+    assert sorted((tp, len(ms)) for tp, ms in per_partition.items()) == [(("jobs", 0), 3), (("jobs", 1), 3)]
+    assert [len(w.poll(0)) for w in workers] == [1] * 6
     assert not c.trace.events("group.")           # no consumer-group rebalance anywhere
 
 
+def test_fewer_members_than_partitions_split_them():
+    kafka.reset_all(seed=0)
+    cl = kafka.cluster(BOOT)
+    cl.create_topic("wide", num_partitions=5)
+    a, b = (ShareConsumer({"bootstrap.servers": BOOT, "group.id": "g"}) for _ in range(2))
+    a.subscribe(["wide"])
+    b.subscribe(["wide"])
+    cl.advance(5_000)
+    got = [cl.share_groups.assignment("g", m) for m in cl.share_groups.members("g")]
+    assert got == [[("wide", 0), ("wide", 2), ("wide", 4)], [("wide", 1), ("wide", 3)]]
+
+
 def test_close_releases_what_is_held_and_crash_waits_for_the_lock(c):
-    _produce(2)
-    a = _sc(**{"share.acknowledgement.mode": "explicit", "max.poll.records": 1})
-    b = _sc(**{"max.poll.records": 1})
-    a.poll(0)
+    c.create_topic("one")
+    p = kafka.Producer({"bootstrap.servers": BOOT})
+    for i in range(2):
+        p.produce("one", value=b"job-%d" % i)
+    p.flush()
+
+    def member(**conf):
+        sc = ShareConsumer({"bootstrap.servers": BOOT, "group.id": "g", "max.poll.records": 1, **conf})
+        sc.subscribe(["one"])
+        return sc
+
+    a, b = member(**{"share.acknowledgement.mode": "explicit"}), member()
+    assert _keys(a.poll(0)) == [(0, 0, 1)]
     a.close()                                     # unacknowledged: released at once
-    assert _keys(b.poll(0))[0] == (0, 0, 2)
-    crashed = _sc(**{"max.poll.records": 1})
-    crashed.poll(0)
+    assert _keys(b.poll(0)) == [(0, 0, 2)]
+    crashed = member()
+    assert _keys(crashed.poll(0)) == [(0, 1, 1)]
     c.crash(crashed)
     with pytest.raises(IllegalStateException, match="crashed"):
         crashed.poll(0)
-    assert b.poll(10).is_empty()                  # partition 1 offset 0 is still locked...
-    assert _keys(b.poll(30))[0][2] == 2           # ...until its lock runs out
+    assert b.poll(10).is_empty()                  # offset 1 is still locked for the dead member...
+    assert _keys(b.poll(30)) == [(0, 1, 2)]       # ...until its lock runs out
     assert c.trace.events("share.lock_timeout")[0].time_ms == 30_000
     c.advance(60_000)
     assert [e.data["reason"] for e in c.trace.events("share.member.evict")] == ["session timeout"]
