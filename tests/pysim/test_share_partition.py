@@ -8,6 +8,7 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from pysim import kafka
+from pysim.kafka import share_history
 from pysim.kafka.share_partition import ACCEPT, RELEASE, REJECT, ACKNOWLEDGED, ARCHIVED, AVAILABLE, ACQUIRED
 
 BOOT = "share:9092"
@@ -267,36 +268,48 @@ class SharePartitionMachine(RuleBasedStateMachine):
     def replayed_trace_holds(self):
         if not hasattr(self, "c"):
             return
-        holder, final = {}, {}
-        for e in self.c.trace.events("share."):
-            if "offset" not in e.data:
-                continue
-            o = e.data["offset"]
-            if e.kind == "share.acquire":
-                assert o not in holder, f"offset {o} acquired by {e.actor} while {holder.get(o)} holds it"
-                assert o not in final, f"offset {o} delivered again after it was {final.get(o)}"
-                assert e.data["delivery_count"] <= self.limit
-                holder[o] = e.actor
-            elif e.kind in ("share.accept", "share.release", "share.reject", "share.lock_timeout"):
-                assert holder.pop(o) == e.actor or e.kind == "share.lock_timeout"
-                if e.kind == "share.accept":
-                    final[o] = "accepted"
-            elif e.kind == "share.archive":
-                final[o] = "archived"
+        histories = share_history.history(self.c.trace, "g")
+        assert share_history.anomalies(histories, self.limit) == []
         sp = self.sp
         flight = sp.in_flight()
         end = self.c.watermarks(TOPIC, 0)[1]
+        if sp.start_offset is not None and sp.start_offset < sp.next_offset:
+            assert flight[sp.start_offset][0] in (AVAILABLE, ACQUIRED), \
+                "the start offset must move past every finished record at its front"
         for o in range(end):
+            h = histories.get((TOPIC, 0, o))
+            held = h is not None and bool(h.deliveries) and h.deliveries[-1].ended_ms is None
             if sp.start_offset is not None and o < sp.start_offset:
-                assert o in final, f"offset {o} is below the start offset but was never accepted or archived"
+                assert h is not None and h.outcome is not None, \
+                    f"offset {o} is below the start offset but was never accepted, rejected or archived"
                 assert o not in flight
             elif o in flight:
                 state, count, member = flight[o]
-                assert (state == ACQUIRED) == (o in holder)
-                assert (state in (ACKNOWLEDGED, ARCHIVED)) == (o in final)
-                assert count <= self.limit
+                assert (state == ACQUIRED) == held
+                assert (state in (ACKNOWLEDGED, ARCHIVED)) == (h.outcome is not None)
+                assert count == len(h.deliveries) <= self.limit
+                if held:
+                    assert h.deliveries[-1].member == member
             # else: not fetched yet, still available to the group
 
 
 SharePartitionMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
 TestSharePartitionProperties = SharePartitionMachine.TestCase
+
+
+def test_history_reads_a_records_life_from_the_trace():
+    c = _cluster(records=2, **{"share.delivery.count.limit": 2})
+    sp = _sp(c)
+    _acquire(sp, "m1")
+    sp.acknowledge("m1", 0, ACCEPT)
+    c.advance(30_000)                             # offset 1's lock runs out
+    _acquire(sp, "m2")
+    sp.release_member("m2")                       # second delivery ends: archived at the limit
+    h = share_history.history(c.trace, "g")
+    assert h[(TOPIC, 0, 0)] == share_history.RecordHistory(
+        (share_history.Delivery("m1", 0, 1, 0, "accept"),), "accepted")
+    assert h[(TOPIC, 0, 1)] == share_history.RecordHistory(
+        (share_history.Delivery("m1", 0, 1, 30_000, "lock_timeout"),
+         share_history.Delivery("m2", 30_000, 2, 30_000, "member left")), "archived")
+    assert share_history.anomalies(h, limit=2) == []
+    assert [kind for kind, _, _ in share_history.anomalies(h, limit=1)] == ["over_limit"]
