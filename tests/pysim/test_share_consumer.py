@@ -347,3 +347,76 @@ def test_max_poll_interval_counts_between_polls_not_inside_one(c):
     again = sc.poll(1)                            # the implicit accept of the old batch is refused
     assert _keys(again) == [(0, 0, 2)]
     assert len(c.trace.events("share.member.join")) == 2
+
+
+# -- a property over whole clients -------------------------------------------------------------
+from hypothesis import settings as _settings, strategies as st                      # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule  # noqa: E402
+
+from pysim.kafka import share_history                                               # noqa: E402
+
+SLOTS = 4
+
+
+class ShareClients(RuleBasedStateMachine):
+    """Members join, poll, acknowledge at random, close, crash, wait; whatever happens no
+    record is held by two members, none comes back after it was finished, none is delivered
+    more than share.delivery.count.limit times."""
+
+    @initialize(seed=st.integers(0, 2**16), limit=st.integers(2, 4), partitions=st.integers(1, 3),
+                members=st.integers(1, SLOTS), records=st.integers(0, 8))
+    def start(self, seed, limit, partitions, members, records):
+        kafka.reset_all(seed=seed)
+        self.c = kafka.cluster(BOOT)
+        self.c.create_topic("jobs", num_partitions=partitions)
+        self.c.share_groups.set_config("g", {"share.auto.offset.reset": "earliest",
+                                             "share.delivery.count.limit": limit})
+        self.limit, self.live = limit, {}
+        self.producer = kafka.Producer({"bootstrap.servers": BOOT})
+        self.produce(records)
+        for slot in range(members):
+            self.join(slot, slot % 2 == 0, 1 + slot)
+
+    @rule(slot=st.integers(0, SLOTS - 1), explicit=st.booleans(), n=st.integers(1, 4))
+    def join(self, slot, explicit, n):
+        if slot not in self.live:
+            conf = {"max.poll.records": n}
+            if explicit:
+                conf["share.acknowledgement.mode"] = "explicit"
+            self.live[slot] = (_sc(**conf), explicit)
+
+    @rule(slot=st.integers(0, SLOTS - 1), choices=st.lists(st.sampled_from([ACCEPT, RELEASE, REJECT]), max_size=4),
+          timeout=st.sampled_from([0, 0.5, 5]))
+    def poll(self, slot, choices, timeout):
+        if slot in self.live:
+            sc, explicit = self.live[slot]
+            batch = sc.poll(timeout)
+            if explicit:
+                for i, m in enumerate(batch):
+                    sc.acknowledge(m, choices[i % len(choices)] if choices else ACCEPT)
+
+    @rule(slot=st.integers(0, SLOTS - 1), crash=st.booleans())
+    def stop(self, slot, crash):
+        if slot in self.live:
+            sc, _ = self.live.pop(slot)
+            self.c.crash(sc) if crash else sc.close()
+
+    @rule(ms=st.sampled_from([1_000, 5_000, 30_000, 50_000]))
+    def wait(self, ms):
+        self.c.advance(ms)
+
+    @rule(n=st.integers(1, 4))
+    def produce(self, n):
+        """Produce n records (also used by start())."""
+        for _ in range(n):
+            self.producer.produce("jobs", value=b"x")
+        self.producer.flush()
+
+    @invariant()
+    def promises_hold(self):
+        if hasattr(self, "c"):
+            assert share_history.anomalies(share_history.history(self.c.trace, "g"), self.limit) == []
+
+
+ShareClients.TestCase.settings = _settings(max_examples=60, stateful_step_count=25, deadline=None)
+TestShareClientProperties = ShareClients.TestCase
