@@ -18,10 +18,16 @@ from pysim.kafka.consumer import Consumer
 from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, ConsumerGroupType, Node
 from pysim.kafka.admin_model import ElectionType, IsolationLevel, TopicCollection, TopicPartitionInfo
 from pysim.kafka.client_events import ThrottleEvent
+from pysim.kafka.share_consumer import (
+    ShareConsumer, Messages, AcknowledgeType, IllegalStateException, ConcurrentModificationException,
+)
+from pysim.kafka.deserializing_share_consumer import DeserializingShareConsumer
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
            "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
            "TIMESTAMP_LOG_APPEND_TIME", "ConsumerGroupTopicPartitions", "ConsumerGroupState",
            "ConsumerGroupType", "Node", "ElectionType", "IsolationLevel", "TopicCollection",
-           "TopicPartitionInfo", "ThrottleEvent"]
+           "TopicPartitionInfo", "ThrottleEvent",
+           "ShareConsumer", "Messages", "AcknowledgeType", "IllegalStateException",
+           "ConcurrentModificationException", "DeserializingShareConsumer"]

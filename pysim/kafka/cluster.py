@@ -69,6 +69,12 @@ class Cluster:
         """Produce faults to inject (lost responses, timeouts, leader changes): see faults.py."""
         return faults_of(self)
 
+    @property
+    def share_groups(self):
+        """The share groups (KIP-932): their settings, members and in-flight records; see share_group.py."""
+        from pysim.kafka.share_group import share_groups_of
+        return share_groups_of(self)
+
     # -- topics -----------------------------------------------------------------------
     def create_topic(self, name, num_partitions=1, config=None):
         """Create a topic; ``config`` holds topic configs (``retention.ms``, ``cleanup.policy``,

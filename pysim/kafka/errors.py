@@ -33,6 +33,8 @@ class KafkaError:
     _FATAL = -150
     _PURGE_INFLIGHT = -151
     _PURGE_QUEUE = -152
+    _KEY_DESERIALIZATION = -160
+    _VALUE_DESERIALIZATION = -159
     # broker errors (positive, Kafka protocol numbers)
     NO_ERROR = 0
     OFFSET_OUT_OF_RANGE = 1
@@ -85,6 +87,7 @@ class KafkaError:
     UNRELEASED_INSTANCE_ID = 111
     UNSUPPORTED_ASSIGNOR = 112
     STALE_MEMBER_EPOCH = 113
+    INVALID_RECORD_STATE = 121
 
     def __init__(self, code, reason=None, fatal=False, retriable=False, txn_requires_abort=False):
         self._code = code
@@ -157,6 +160,9 @@ def _default_reason(code):
         KafkaError.UNSUPPORTED_ASSIGNOR: "Broker: The assignor or its version range is not supported by the "
                                          "consumer group",
         KafkaError.STALE_MEMBER_EPOCH: "Broker: The member epoch is stale",
+        KafkaError.INVALID_RECORD_STATE: "Broker: The record state is invalid",
+        KafkaError._KEY_DESERIALIZATION: "Local: Key deserialization error",
+        KafkaError._VALUE_DESERIALIZATION: "Local: Value deserialization error",
     }.get(code, _name_of(code))
 
 
