@@ -30,6 +30,10 @@ id), to be sent again after ``retry.backoff.ms``, doubling per retry up to
   unacknowledged, retried. After any failure the partition sends nothing new until its
   requests in flight are answered (librdkafka drains them), so records land in order.
 
+A record of an idempotent producer that fails for good leaves a hole in its partition's
+sequence; the producer then holds every partition (``hold``) until nothing is in flight,
+bumps its epoch and numbers the queued records again (``resume``): see idempotence.py.
+
 A record fails for good with the last error once ``retries`` is used up, or with
 _MSG_TIMED_OUT once ``message.timeout.ms`` has passed since produce() when it would be
 retried. Java's producer behaves the same way with ``delivery.timeout.ms``.
@@ -85,6 +89,9 @@ class Sender:
         self._parts = {}
         self.outstanding = 0     # records queued or in flight
         self.stopped = False     # a crashed producer's requests are forgotten
+        self.held = False        # nothing is sent on any partition (an epoch bump or an abort waits)
+        self.purging = False     # a record that would wait in a queue fails with _PURGE_QUEUE instead
+        self._on_drained = None  # called once nothing is in flight on any partition while held
 
     def send(self, record):
         pq = self._parts.get((record.topic, record.partition))
@@ -96,6 +103,8 @@ class Sender:
 
     def _pump(self, pq):
         """Send from the queue's head while the in-flight limit and the head's backoff allow."""
+        if self.held:
+            return
         now = self._c.now_ms
         limit = self._s.max_in_flight
         while pq.queue and len(pq.inflight) < limit:
@@ -150,6 +159,7 @@ class Sender:
         else:
             self._done(record, None, error)
         self._pump(pq)
+        self._check_drained()
 
     def _timed_out(self, pq, record):
         """request.timeout.ms after the request that broke the connection: librdkafka times
@@ -164,14 +174,17 @@ class Sender:
             del pq.inflight[r.msgid]
             self._retry(pq, r, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
         self._pump(pq)
+        self._check_drained()
 
     def _after_gap(self, pq, record, error):
         """OUT_OF_ORDER_SEQUENCE_NUMBER caused by our own earlier record still unanswered or
-        waiting for its retry: retriable, as librdkafka treats it."""
+        waiting for its retry, or by one that failed for good (the producer is held for an
+        epoch bump): retriable, as librdkafka treats it (it bumps the epoch in both cases,
+        pysim in the second only: the retry in order closes the first)."""
         if error.code() != KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER:
             return False
         msgid = record.msgid
-        return any(m < msgid for m in pq.inflight) or any(r.msgid < msgid for r in pq.queue)
+        return self.held or any(m < msgid for m in pq.inflight) or any(r.msgid < msgid for r in pq.queue)
 
     def _retry(self, pq, record, error):
         now, s = self._c.now_ms, self._s
@@ -183,6 +196,9 @@ class Sender:
             return
         if record.retries >= s.retries:
             self._done(record, None, error)
+            return
+        if self.purging:
+            self._done(record, None, KafkaError(KafkaError._PURGE_QUEUE))
             return
         record.retries += 1
         record.backoff_until = now + min(s.retry_backoff_ms << min(record.retries - 1, 20), s.retry_backoff_max_ms)
@@ -215,6 +231,35 @@ class Sender:
                         record.purged = True
                         flying.append(record)
         return queued, flying
+
+    def hold(self, on_drained=None, purge=False):
+        """Send nothing more on any partition until resume(); ``on_drained()`` runs once no
+        request is in flight. With ``purge`` the queued records are dropped (returned, for
+        their _PURGE_QUEUE reports) and so is every record that would wait in a queue later."""
+        self.held, self._on_drained = True, on_drained
+        if purge:
+            self.purging = True
+            return self.purge(True, False)[0]
+        self._check_drained()
+        return []
+
+    def in_flight(self):
+        return any(pq.inflight for pq in self._parts.values())
+
+    def resume(self):
+        """Send again after an epoch bump: the queued records get new sequence numbers."""
+        self.held = self.purging = False
+        self._on_drained = None
+        for key in sorted(self._parts):
+            pq = self._parts[key]
+            for record in pq.queue:
+                record.seq = None
+            self._pump(pq)
+
+    def _check_drained(self):
+        if self._on_drained is not None and not self.in_flight():
+            drained, self._on_drained = self._on_drained, None
+            drained()
 
     def stop(self):
         """Forget everything (the producer crashed): answers that arrive later are ignored."""
