@@ -286,7 +286,7 @@ class Producer:
         record that had a sequence number leaves a hole, see idempotence.py)."""
         if error is not None:
             purged = ()
-            if self._gaps is not None and record.seq is not None:
+            if self._gaps is not None and (record.seq is not None or error.code() == KafkaError._MSG_TIMED_OUT):
                 error, purged = self._gaps.failed(record.topic, record.partition, record.seq, error)
             if self._txn is not None:
                 error = self._txn.delivery_failed(record, error)

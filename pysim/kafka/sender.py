@@ -34,8 +34,11 @@ A record of an idempotent producer that fails for good leaves a hole in its part
 sequence; the producer then holds every partition (``hold``) until nothing is in flight,
 bumps its epoch and numbers the queued records again (``resume``): see idempotence.py.
 
-A record fails for good with the last error once ``retries`` is used up, or with
-_MSG_TIMED_OUT once ``message.timeout.ms`` has passed since produce() when it would be
+A record that waits in its queue (never sent, or between retries) longer than
+``message.timeout.ms`` fails with _MSG_TIMED_OUT there, as librdkafka's periodic scan of
+its queues fails it. A record fails for good with the last error once ``retries`` is used up (a request that
+timed out is reported _MSG_TIMED_OUT, as librdkafka's rd_kafka_handle_Produce_error does),
+or with _MSG_TIMED_OUT once ``message.timeout.ms`` has passed since produce() when it would be
 retried. Java's producer behaves the same way with ``delivery.timeout.ms``.
 """
 
@@ -65,7 +68,7 @@ class _PartitionQueue:
     """One partition's records on their way; its requests stand for the connection to the
     partition's leader (responses on a connection come back in order)."""
 
-    __slots__ = ("queue", "inflight", "draining", "wakeup", "broken")
+    __slots__ = ("queue", "inflight", "draining", "wakeup", "broken", "expiry")
 
     def __init__(self):
         self.broken = None       # the request after which the connection went silent
@@ -73,6 +76,7 @@ class _PartitionQueue:
         self.inflight = {}       # msgid -> OutgoingRecord sent and not answered
         self.draining = False    # idempotent: send nothing new until inflight is empty
         self.wakeup = None       # timer that sends the queue's head when its backoff ends
+        self.expiry = None       # timer that fails the queued records older than message.timeout.ms
 
 
 class Sender:
@@ -92,6 +96,7 @@ class Sender:
         self.held = False        # nothing is sent on any partition (an epoch bump or an abort waits)
         self.purging = False     # a record that would wait in a queue fails with _PURGE_QUEUE instead
         self._on_drained = None  # called once nothing is in flight on any partition while held
+        self._failing = False    # failing several records at once: the drain is checked after them
 
     def send(self, record):
         pq = self._parts.get((record.topic, record.partition))
@@ -100,6 +105,7 @@ class Sender:
         pq.queue.append(record)
         self.outstanding += 1
         self._pump(pq)
+        self._arm_expiry(pq)
 
     def _pump(self, pq):
         """Send from the queue's head while the in-flight limit and the head's backoff allow."""
@@ -170,9 +176,11 @@ class Sender:
         failed = sorted(pq.inflight.values())     # answers sent before the break came long ago
         self._c.trace.record("produce.request_timeout", self._actor, topic=record.topic,
                              partition=record.partition, msgid=record.msgid, in_flight=len(failed))
+        self._failing = True
         for r in failed:
             del pq.inflight[r.msgid]
             self._retry(pq, r, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
+        self._failing = False
         self._pump(pq)
         self._check_drained()
 
@@ -195,6 +203,8 @@ class Sender:
             self._done(record, None, KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out"))
             return
         if record.retries >= s.retries:
+            if error.code() == KafkaError._TIMED_OUT:     # librdkafka reports a request's timeout as the record's
+                error = KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out")
             self._done(record, None, error)
             return
         if self.purging:
@@ -203,10 +213,40 @@ class Sender:
         record.retries += 1
         record.backoff_until = now + min(s.retry_backoff_ms << min(record.retries - 1, 20), s.retry_backoff_max_ms)
         insort(pq.queue, record)
+        self._arm_expiry(pq)
         if s.idempotent:
             pq.draining = True
         self._c.trace.record("produce.retry", self._actor, topic=record.topic, partition=record.partition,
                              msgid=record.msgid, attempt=record.retries, error=error.name())
+
+    def _arm_expiry(self, pq):
+        """A timer for the message timeout of the oldest queued record (the queue's head:
+        records are created in msgid order). librdkafka scans its partition queues for
+        records older than message.timeout.ms (rd_kafka_broker_toppar_msgq_scan), so a
+        record that waits, never sent or between retries, fails with _MSG_TIMED_OUT too."""
+        timeout = self._s.message_timeout_ms
+        if timeout and pq.queue and pq.expiry is None:
+            pq.expiry = self._sched.call_at(max(pq.queue[0].created_ms + timeout, self._c.now_ms), self._expire, pq)
+
+    def _expire(self, pq):
+        pq.expiry = None
+        if self.stopped:
+            return
+        now, timeout = self._c.now_ms, self._s.message_timeout_ms
+        expired = 0
+        while expired < len(pq.queue) and now - pq.queue[expired].created_ms >= timeout:
+            expired += 1
+        if expired:
+            records, pq.queue = pq.queue[:expired], pq.queue[expired:]
+            self._c.trace.record("produce.expired", self._actor, topic=records[0].topic,
+                                 partition=records[0].partition, msgids=[r.msgid for r in records])
+            self._failing = True
+            for record in records:
+                self._done(record, None, KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out"))
+            self._failing = False
+        self._arm_expiry(pq)
+        self._pump(pq)
+        self._check_drained()
 
     def _done(self, record, stored, error):
         self.outstanding -= 1
@@ -240,7 +280,8 @@ class Sender:
         if purge:
             self.purging = True
             return self.purge(True, False)[0]
-        self._check_drained()
+        if not self._failing:
+            self._check_drained()
         return []
 
     def in_flight(self):

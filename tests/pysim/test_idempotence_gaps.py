@@ -167,3 +167,22 @@ def test_gapless_guarantee_does_not_cover_timeouts(cluster):
     produce(p, reports, b"b")
     p.flush()
     assert reports == [(b"a", "_MSG_TIMED_OUT"), (b"b", None)] and len(bumps(cluster)) == 1
+
+
+def test_queued_records_expire_too_and_one_bump_covers_them(cluster):
+    p = producer(**{"message.timeout.ms": 10000, "max.in.flight": 1})
+    cluster.faults.time_out_next_requests("t", 0)
+    reports = []
+    for v in (b"a", b"b", b"c"):
+        produce(p, reports, v)
+    p.flush()
+    # b and c never left the queue: librdkafka's scan fails them at their message timeout
+    # (10 s); the bump waits for a's request, timed out at request.timeout.ms (30 s)
+    [expired] = cluster.trace.events("produce.expired")
+    assert expired.time_ms == 10000 and expired.data["msgids"] == [2, 3]
+    assert reports == [(b"b", "_MSG_TIMED_OUT"), (b"c", "_MSG_TIMED_OUT"), (b"a", "_MSG_TIMED_OUT")]
+    [bump] = cluster.trace.events("producer.epoch_bump")
+    assert bump.time_ms == 30000 and bump.data["reason"].endswith("message(s) timed out on t [0]")
+    produce(p, reports, b"d")
+    p.flush()
+    assert reports[-1] == (b"d", None) and values(cluster) == [b"d"]
