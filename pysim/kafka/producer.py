@@ -525,7 +525,21 @@ class Producer:
         self._drain()
 
     def _purge_for_abort(self):
-        self.purge(in_queue=True, in_flight=False)
+        """Purge what is queued and wait for what is in flight. The purged records never reach
+        the broker, so their sequence numbers are given back (librdkafka advances the epoch's
+        base msgid past them, rd_kafka_toppar_purge_queues): the next transaction starts
+        where the broker expects it."""
+        self._check_open()
+        if self._sender is not None:
+            queued, _ = self._sender.purge(True, False)
+            self._report_purged(queued, KafkaError._PURGE_QUEUE)
+            numbered = {}                        # (topic, partition) -> purged sequence numbers
+            for record in queued:
+                if record.seq is not None:
+                    numbered.setdefault((record.topic, record.partition), []).append(record.seq)
+            for where, seqs in numbered.items():
+                if self._seqs.get(where) == min(seqs) + len(seqs):     # the last numbers given out
+                    self._seqs[where] = min(seqs)
         self._drain()
 
     def _check_open(self):

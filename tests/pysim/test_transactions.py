@@ -344,3 +344,20 @@ def test_a_refused_record_leaves_a_hole_that_fails_the_next_transaction_once(clu
     p.commit_transaction()
     assert reports == [None, "MSG_SIZE_TOO_LARGE", "_PURGE_QUEUE", None]
     assert [v for _, v in read_all("read_committed", topic="small")] == [b"third"]
+
+
+def test_records_purged_by_an_abort_give_their_sequence_numbers_back(cluster):
+    # librdkafka advances the epoch's base msgid past the records an abort purges
+    # (rd_kafka_toppar_purge_queues), so the next transaction does not meet a hole
+    p = ready()
+    p.begin_transaction()
+    cluster.faults.change_leader("t", 0)
+    reports = []
+    p.produce("t", b"a", on_delivery=lambda err, msg: reports.append(None if err is None else err.name()))
+    p.poll(0)                                     # refused by the old leader: numbered, waiting for its retry
+    p.abort_transaction()
+    p.begin_transaction()
+    p.produce("t", b"b", on_delivery=lambda err, msg: reports.append(None if err is None else err.name()))
+    p.commit_transaction()
+    assert reports == ["_PURGE_QUEUE", None] and cluster.trace.events("producer.epoch_bump") == []
+    assert [v for _, v in read_all("read_committed")] == [b"b"]
