@@ -17,7 +17,7 @@ confluent-kafka 2.16.1's librdkafka and its mock cluster:
   poll() or flush(); queued records are purged and produce() raises _FATAL. A timeout is
   not covered by the guarantee (librdkafka's INTRODUCTION.md says so): it bumps the epoch.
 - A transactional producer cannot bump on its own: a timed-out record makes the
-  transaction abortable (_TIMED_OUT "1 message(s) timed out on T [P]") and
+  transaction abortable (_TIMED_OUT "N message(s) timed out on T [P]") and
   abort_transaction() asks the coordinator for the bump (InitProducerId with the current
   producer id and epoch, KIP-360). A refusal makes the transaction abortable without a
   bump, as in librdkafka, so the next transaction's first record on that partition meets
@@ -51,10 +51,10 @@ class SequenceGaps:
         if code in _FENCING or code in _PURGED or self.fatal is not None:
             return error, []
         p = self._p
+        timed_out = f"{max(1, p._sender.expiring if p._sender else 1)} message(s) timed out on {topic} [{partition}]"
         if p._txn is not None:
             if code == KafkaError._MSG_TIMED_OUT:
-                return error, self._abort_then_bump(
-                    KafkaError(KafkaError._TIMED_OUT, f"1 message(s) timed out on {topic} [{partition}]"))
+                return error, self._abort_then_bump(KafkaError(KafkaError._TIMED_OUT, timed_out))
             if code == KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER:     # it waited for its retry: purged
                 purged = self._abort_then_bump(KafkaError(code, "skipped sequence numbers"))
                 return KafkaError(KafkaError._PURGE_QUEUE), purged
@@ -62,7 +62,7 @@ class SequenceGaps:
         if p._settings.gapless and code not in (KafkaError._MSG_TIMED_OUT, KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER):
             return error, self._fail_fatally(topic, partition, seq, error)
         if code == KafkaError._MSG_TIMED_OUT:
-            self._drain_then_bump(f"1 message(s) timed out on {topic} [{partition}]")
+            self._drain_then_bump(timed_out)
         else:
             self._drain_then_bump("message sequence gap")
         return error, []

@@ -97,6 +97,7 @@ class Sender:
         self.purging = False     # a record that would wait in a queue fails with _PURGE_QUEUE instead
         self._on_drained = None  # called once nothing is in flight on any partition while held
         self._failing = False    # failing several records at once: the drain is checked after them
+        self.expiring = 0        # how many records time out together in the batch being failed
 
     def send(self, record):
         pq = self._parts.get((record.topic, record.partition))
@@ -176,11 +177,12 @@ class Sender:
         failed = sorted(pq.inflight.values())     # answers sent before the break came long ago
         self._c.trace.record("produce.request_timeout", self._actor, topic=record.topic,
                              partition=record.partition, msgid=record.msgid, in_flight=len(failed))
-        self._failing = True
+        timeout, now = self._s.message_timeout_ms, self._c.now_ms
+        self._failing, self.expiring = True, sum(1 for r in failed if timeout and now - r.created_ms >= timeout)
         for r in failed:
             del pq.inflight[r.msgid]
             self._retry(pq, r, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
-        self._failing = False
+        self._failing, self.expiring = False, 0
         self._pump(pq)
         self._check_drained()
 
@@ -240,10 +242,10 @@ class Sender:
             records, pq.queue = pq.queue[:expired], pq.queue[expired:]
             self._c.trace.record("produce.expired", self._actor, topic=records[0].topic,
                                  partition=records[0].partition, msgids=[r.msgid for r in records])
-            self._failing = True
+            self._failing, self.expiring = True, expired
             for record in records:
                 self._done(record, None, KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out"))
-            self._failing = False
+            self._failing, self.expiring = False, 0
         self._arm_expiry(pq)
         self._pump(pq)
         self._check_drained()
