@@ -67,6 +67,13 @@ class SequenceGaps:
             self._drain_then_bump("message sequence gap")
         return error, []
 
+    def skipped(self):
+        """A record was refused as out of order with no earlier record of ours to wait for (a
+        record purged while it waited for its retry left its number unused): it is retried
+        after a bump, as librdkafka does ("skipped sequence numbers")."""
+        if self.fatal is None:
+            self._drain_then_bump("skipped sequence numbers")
+
     # -- the idempotent producer: drain, then bump the epoch itself -------------------------
     def _drain_then_bump(self, reason):
         if self.pending is not None:

@@ -252,14 +252,24 @@ class Producer:
         record = OutgoingRecord(self._msgid, topic, partition, key, value, timestamp or now, headers, cb, None, now)
         if self._faults.armed or (self._sender is not None and self._sender.outstanding):
             if self._sender is None:
-                self._sender = Sender(self._c, self._settings, self._sequence, self._send_one, self._delivered, self.name)
+                skipped = self._gaps.skipped if self._idempotent and not self._transactional else None
+                self._sender = Sender(self._c, self._settings, self._sequence, self._send_one, self._delivered,
+                                      self.name, skipped)
             self._sender.send(record)
             return
         try:
             stored = self._send_one(record)
         except KafkaException as e:
-            self._delivered(record, None, e.args[0])
-            return
+            if e.args[0].code() != KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER or self._transactional:
+                self._delivered(record, None, e.args[0])
+                return
+            self._gaps.skipped()                 # a hole behind it (a purged record's number): bump, resend
+            record.seq = None
+            try:
+                stored = self._send_one(record)
+            except KafkaException as e:
+                self._delivered(record, None, e.args[0])
+                return
         self._delivered(record, stored, None)
 
     def _send_one(self, record):

@@ -85,9 +85,10 @@ class Sender:
     gives an idempotent record its sequence number); ``finish(record, stored, error)``
     queues the delivery report."""
 
-    def __init__(self, cluster, settings, prepare, append, finish, actor):
+    def __init__(self, cluster, settings, prepare, append, finish, actor, skipped=None):
         self._c, self._s, self._append, self._finish, self._actor = cluster, settings, append, finish, actor
         self._prepare = prepare
+        self._skipped = skipped  # idempotent: a hole nobody is waiting for was found (asks for a bump)
         self._sched = cluster.sim.scheduler
         self._faults = faults_of(cluster)
         self._parts = {}
@@ -163,6 +164,9 @@ class Sender:
             self._done(record, stored, None)
         elif error.retriable() or self._after_gap(pq, record, error):
             self._retry(pq, record, error)
+        elif self._skipped is not None and error.code() == KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER:
+            self._retry(pq, record, error)       # behind a hole (a purged record's number, ...):
+            self._skipped()                      # librdkafka bumps the epoch and retries it
         else:
             self._done(record, None, error)
         self._pump(pq)

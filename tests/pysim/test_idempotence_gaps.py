@@ -186,3 +186,20 @@ def test_queued_records_expire_too_and_one_bump_covers_them(cluster):
     produce(p, reports, b"d")
     p.flush()
     assert reports[-1] == (b"d", None) and values(cluster) == [b"d"]
+
+
+@pytest.mark.parametrize("requests_in_flight", [False, True])
+def test_a_hole_left_by_a_purged_record_is_skipped_with_a_bump(cluster, requests_in_flight):
+    p = producer()
+    cluster.faults.change_leader("t", 0)
+    reports = []
+    produce(p, reports, b"a")
+    p.poll(0)                                            # refused by the old leader: numbered, queued for retry
+    p.purge(in_flight=False)                             # its number is never used
+    if requests_in_flight:
+        cluster.faults.lose_next_responses("other")      # b goes as a request, not inside produce()
+    produce(p, reports, b"b")
+    p.flush()
+    # librdkafka: b is refused as out of order, and retried after an epoch bump
+    assert reports == [(b"a", "_PURGE_QUEUE"), (b"b", None)] and values(cluster) == [b"b"]
+    assert bumps(cluster) == [(1, "skipped sequence numbers")]
