@@ -11,11 +11,19 @@ confluent-kafka 2.16.1's librdkafka and its mock cluster:
   nothing on any partition until every request in flight is answered (the drain), then
   bumps its own epoch (epoch + 1, without asking the broker) and numbers every
   partition's queued records from 0 again. The broker starts a newer epoch at sequence
-  0, so the records behind the hole are stored. Traced as ``producer.epoch_bump``.
+  0, so the records behind the hole are stored. Traced as ``producer.epoch_bump``. A record
+  refused as out of order with no earlier record of ours to wait for (a purged record's
+  number was never used) is retried after such a bump ("skipped sequence numbers").
+  Simplifications: librdkafka also bumps when a record is refused as out of order behind
+  an earlier one still unanswered (pysim retries it in order under the same epoch, with the
+  same result), and after a retriable error that used up ``retries`` it waits for the next
+  record's refusal to bump (pysim bumps at once).
 - ``enable.gapless.guarantee=true``: a refusal is a fatal error instead,
   _GAPLESS_GUARANTEE ("... unable to satisfy gap-less guarantee"), raised by the next
   poll() or flush(); queued records are purged and produce() raises _FATAL. A timeout is
   not covered by the guarantee (librdkafka's INTRODUCTION.md says so): it bumps the epoch.
+  (A record answered after the fatal error that would be retried is purged at once;
+  librdkafka leaves it queued until its message.timeout.ms.)
 - A transactional producer cannot bump on its own: a timed-out record makes the
   transaction abortable (_TIMED_OUT "N message(s) timed out on T [P]") and
   abort_transaction() asks the coordinator for the bump (InitProducerId with the current
