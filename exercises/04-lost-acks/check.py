@@ -63,15 +63,32 @@ def check_all_delivered(run):
                       "flush() before the program ends, so the retries have time to land.")
 
 
+def _idempotent(run):
+    """Whether the learner's (top-level) producer had enable.idempotence on."""
+    producer_type = run.kafka.Producer
+    return any(isinstance(v, producer_type) and v._idempotent for v in list(run.namespace.values()))
+
+
 def check_no_duplicates(run):
     """No entry is stored twice."""
     dups = _history(run).of("duplicate")
-    assert not dups, ("; ".join(f"seq={a.subject} is stored {len(a.evidence)} times ({_where(a)})" for a in dups)
-                      + ". The broker appended the record, the answer was lost, and the retry (or your own "
+    where = "; ".join(f"seq={a.subject} is stored {len(a.evidence)} times ({_where(a)})" for a in dups)
+    if dups and _idempotent(run):
+        raise AssertionError(
+            where + ". Your producer is idempotent, so the second copy is not a retry of librdkafka's (the "
+            "broker answers those with the first copy's offset): your code produced the entry again (from the "
+            "delivery callback, after a report with an error). "
+            "Idempotence never covers your own re-sends: a record you produce a second time is a new record "
+            "with a new sequence number, and the broker stores it. The first copy was stored, its answer "
+            "lost: an error in a delivery report (_MSG_TIMED_OUT) means \"possibly stored\", not \"not "
+            "stored\". Leave the retries to librdkafka (its message.timeout.ms is 5 minutes by default) and "
+            "do not produce from the callback.")
+    assert not dups, (where + ". The broker appended the record, the answer was lost, and the retry (or your own "
                       "second produce()) was a new record to the broker. With enable.idempotence=True every "
                       "record carries a producer id and a sequence number, and the broker answers a retried "
                       "duplicate with the original offset instead of appending it again; a record you produce "
-                      "a second time yourself is a new record even then.")
+                      "a second time yourself is a new record even then: idempotence never covers your own "
+                      "re-sends.")
 
 
 def check_in_order(run):

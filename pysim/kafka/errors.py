@@ -30,6 +30,7 @@ class KafkaError:
     _NOT_CONFIGURED = -145
     _UNKNOWN_GROUP = -179
     _MAX_POLL_EXCEEDED = -147
+    _GAPLESS_GUARANTEE = -148
     _FATAL = -150
     _PURGE_INFLIGHT = -151
     _PURGE_QUEUE = -152
@@ -163,6 +164,11 @@ def _default_reason(code):
         KafkaError.INVALID_RECORD_STATE: "Broker: The record state is invalid",
         KafkaError._KEY_DESERIALIZATION: "Local: Key deserialization error",
         KafkaError._VALUE_DESERIALIZATION: "Local: Value deserialization error",
+        KafkaError._MSG_TIMED_OUT: "Local: Message timed out",
+        KafkaError._TIMED_OUT: "Local: Timed out",
+        KafkaError._PURGE_QUEUE: "Local: Purged in queue",
+        KafkaError._GAPLESS_GUARANTEE: "Local: Gap-less ordering would not be guaranteed if proceeding",
+        KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER: "Broker: Broker received an out of order sequence number",
     }.get(code, _name_of(code))
 
 

@@ -25,7 +25,8 @@ How pysim simplifies:
   how many records are still on their way.
 - enable.idempotence: a producer id and per-partition sequence numbers, which the broker
   uses to drop retried duplicates (producer_state.py); librdkafka's configuration rules
-  (producer_settings.py). transactional.id: librdkafka's transaction state machine
+  (producer_settings.py); the epoch bump (or, with enable.gapless.guarantee, the fatal
+  error) after a record that had a sequence number fails for good (idempotence.py). transactional.id: librdkafka's transaction state machine
   (producer_txn.py) in front of the cluster's coordinator (transactions.py); markers take
   an offset, read_committed consumers skip aborted records (fetcher.py).
 - The producer knows every topic's metadata from the start. librdkafka learns it with its
@@ -63,6 +64,7 @@ from pysim.kafka.partitioning import (DEFAULT_PARTITIONER, STICKY_LINGER_DEFAULT
 from pysim.kafka.faults import faults_of
 from pysim.kafka.client_events import check_sasl_credentials, client_events
 from pysim.kafka.stats import statistics
+from pysim.kafka.idempotence import SequenceGaps
 from pysim.kafka.producer_settings import delivery_settings
 from pysim.kafka.producer_state import append_with_id, producer_states
 from pysim.kafka.producer_txn import TransactionManager
@@ -70,9 +72,6 @@ from pysim.kafka.record_size import RECORD_BATCH_OVERHEAD, batch_size
 from pysim.kafka.sender import OutgoingRecord, Sender
 
 JAVA_PARTITIONER = "pysim.java.partitioner"
-# Answers that concern the sequence itself: a refused record keeps its sequence number.
-_SEQUENCE_ERRORS = (KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, KafkaError.INVALID_PRODUCER_EPOCH,
-                    KafkaError.DUPLICATE_SEQUENCE_NUMBER)
 _INFINITE = -1
 
 # How many producers each cluster has seen: producer n draws from "producer.<n>.partitioner",
@@ -135,6 +134,7 @@ class Producer:
         self._txn = TransactionManager(self, c, settings) if self._transactional else None
         self._pid = self._epoch = None   # producer id and epoch (idempotent / transactional)
         self._seqs = {}            # (topic, partition) -> next sequence number (idempotent)
+        self._gaps = SequenceGaps(self) if self._idempotent else None
         if self._idempotent and not self._transactional:
             self._new_producer_id(producer_states(c).new_producer_id(), 0)    # InitProducerId at start
         self._idempotent_direct = self._idempotent and not self._transactional   # produce() inlines it
@@ -198,8 +198,10 @@ class Producer:
             try:
                 rec = append_with_id(self._c, topic, partition, key, value, timestamp or self._c.now_ms, headers,
                                      self.name, self._pid, self._epoch, seq, False)
-            except KafkaException as e:
+            except KafkaException as e:          # refused for good: its sequence number is a hole
+                seqs[where] = seq + 1
                 self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
+                self._gaps.failed(topic, partition, seq, e.args[0])
                 return
             seqs[where] = seq + 1
         else:
@@ -255,14 +257,24 @@ class Producer:
         record = OutgoingRecord(self._msgid, topic, partition, key, value, timestamp or now, headers, cb, None, now)
         if self._faults.armed or (self._sender is not None and self._sender.outstanding):
             if self._sender is None:
-                self._sender = Sender(self._c, self._settings, self._sequence, self._send_one, self._delivered, self.name)
+                skipped = self._gaps.skipped if self._idempotent and not self._transactional else None
+                self._sender = Sender(self._c, self._settings, self._sequence, self._send_one, self._delivered,
+                                      self.name, skipped)
             self._sender.send(record)
             return
         try:
             stored = self._send_one(record)
         except KafkaException as e:
-            self._delivered(record, None, e.args[0])
-            return
+            if e.args[0].code() != KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER or self._transactional:
+                self._delivered(record, None, e.args[0])
+                return
+            self._gaps.skipped()                 # a hole behind it (a purged record's number): bump, resend
+            record.seq = None
+            try:
+                stored = self._send_one(record)
+            except KafkaException as e:
+                self._delivered(record, None, e.args[0])
+                return
         self._delivered(record, stored, None)
 
     def _send_one(self, record):
@@ -272,15 +284,9 @@ class Producer:
             return self._append(record.topic, record.partition, record.key, record.value, record.timestamp,
                                 record.headers, self.name)
         self._sequence(record)
-        try:
-            return append_with_id(self._c, record.topic, record.partition, record.key, record.value,
-                                  record.timestamp, record.headers, self.name, self._pid, self._epoch, record.seq,
-                                  self._transactional)
-        except KafkaException as e:
-            where = (record.topic, record.partition)
-            if e.args[0].code() not in _SEQUENCE_ERRORS and self._seqs[where] == record.seq + 1:
-                self._seqs[where], record.seq = record.seq, None   # refused before its sequence counted
-            raise
+        return append_with_id(self._c, record.topic, record.partition, record.key, record.value,
+                              record.timestamp, record.headers, self.name, self._pid, self._epoch, record.seq,
+                              self._transactional)
 
     def _sequence(self, record):
         """Give an idempotent producer's record its sequence number when it is first sent
@@ -291,12 +297,17 @@ class Producer:
             self._seqs[where] = record.seq + 1
 
     def _delivered(self, record, stored, error):
-        """A request's final answer: queue its delivery report (and tell the transaction)."""
+        """A request's final answer: queue its delivery report (and tell the transaction; a
+        record that had a sequence number leaves a hole, see idempotence.py)."""
         if error is not None:
+            purged = ()
+            if self._gaps is not None and (record.seq is not None or error.code() == KafkaError._MSG_TIMED_OUT):
+                error, purged = self._gaps.failed(record.topic, record.partition, record.seq, error)
             if self._txn is not None:
                 error = self._txn.delivery_failed(record, error)
             self._report(record.callback, DeliveryReport(record.topic, record.partition,
                                                          _Unsent(record.key, record.value), error))
+            self._report_purged(purged, KafkaError._PURGE_QUEUE)
         elif not self._only_errors:
             self._report(record.callback, DeliveryReport(record.topic, record.partition, stored))
 
@@ -406,7 +417,13 @@ class Producer:
             c.advance(due - c.now_ms)
 
     def _serve(self):
-        """Run the callbacks of the reports waiting now (not of records they produce)."""
+        """Run the callbacks of the reports waiting now (not of records they produce). A fatal
+        error raised since the last call is raised first, once, as confluent-kafka raises it
+        from poll() / flush() instead of calling error_cb."""
+        gaps = self._gaps
+        if gaps is not None and gaps.fatal_unseen:
+            gaps.fatal_unseen = False
+            raise KafkaException(gaps.fatal)
         served = self._silent + len(self._reports)
         reports, self._reports, self._silent = self._reports, [], 0
         for cb, msg in reports:
@@ -429,12 +446,15 @@ class Producer:
         if self._sender is None:
             return
         queued, flying = self._sender.purge(bool(in_queue), bool(in_flight))
-        for code, records in ((KafkaError._PURGE_QUEUE, queued), (KafkaError._PURGE_INFLIGHT, flying)):
-            for record in records:
-                error = KafkaError(code, "Local: Purged in queue" if code == KafkaError._PURGE_QUEUE
-                                   else "Local: Purged in flight")
-                self._report(record.callback, DeliveryReport(record.topic, record.partition,
-                                                             _Unsent(record.key, record.value), error))
+        self._report_purged(queued, KafkaError._PURGE_QUEUE)
+        self._report_purged(flying, KafkaError._PURGE_INFLIGHT)
+
+    def _report_purged(self, records, code):
+        for record in records:
+            error = KafkaError(code, "Local: Purged in queue" if code == KafkaError._PURGE_QUEUE
+                               else "Local: Purged in flight")
+            self._report(record.callback, DeliveryReport(record.topic, record.partition,
+                                                         _Unsent(record.key, record.value), error))
 
     def close(self):
         """Serve the waiting delivery reports and close; later calls raise RuntimeError."""
@@ -460,6 +480,8 @@ class Producer:
     def _refuse(self):
         if self._closed:
             raise RuntimeError("Producer has been closed")
+        if self._txn is None:       # an idempotent producer after a fatal error
+            raise KafkaException(KafkaError(KafkaError._FATAL, "Unable to produce message: Local: Fatal error"))
         error = self._txn.may_produce()
         if error is not None:
             raise KafkaException(error)
@@ -536,7 +558,21 @@ class Producer:
         self._drain()
 
     def _purge_for_abort(self):
-        self.purge(in_queue=True, in_flight=False)
+        """Purge what is queued and wait for what is in flight. The purged records never reach
+        the broker, so their sequence numbers are given back (librdkafka advances the epoch's
+        base msgid past them, rd_kafka_toppar_purge_queues): the next transaction starts
+        where the broker expects it."""
+        self._check_open()
+        if self._sender is not None:
+            queued, _ = self._sender.purge(True, False)
+            self._report_purged(queued, KafkaError._PURGE_QUEUE)
+            numbered = {}                        # (topic, partition) -> purged sequence numbers
+            for record in queued:
+                if record.seq is not None:
+                    numbered.setdefault((record.topic, record.partition), []).append(record.seq)
+            for where, seqs in numbered.items():
+                if self._seqs.get(where) == min(seqs) + len(seqs):     # the last numbers given out
+                    self._seqs[where] = min(seqs)
         self._drain()
 
     def _check_open(self):

@@ -20,7 +20,7 @@ class DeliverySettings:
 
     __slots__ = ("idempotent", "transactional_id", "transaction_timeout_ms", "acks", "max_in_flight",
                  "retries", "request_timeout_ms", "message_timeout_ms", "retry_backoff_ms",
-                 "retry_backoff_max_ms")
+                 "retry_backoff_max_ms", "gapless")
 
 
 def delivery_settings(conf):
@@ -39,6 +39,7 @@ def delivery_settings(conf):
     acks = _acks(conf)
     idempotence_set = "enable.idempotence" in conf
     s.idempotent = _config.as_bool(conf.get("enable.idempotence", False))
+    s.gapless = _config.as_bool(conf.get("enable.gapless.guarantee", False))
     if s.transactional_id is not None and not s.idempotent:
         if idempotence_set:
             _refuse("`transactional.id` requires `enable.idempotence=true`")
@@ -63,7 +64,7 @@ def delivery_settings(conf):
                     _refuse("`message.timeout.ms` must be set <= `transaction.timeout.ms`")
             else:
                 s.message_timeout_ms = s.transaction_timeout_ms
-    elif _config.as_bool(conf.get("enable.gapless.guarantee", False)):
+    elif s.gapless:
         _refuse("`enable.gapless.guarantee` requires `enable.idempotence` to be enabled")
     s.acks = -1 if acks is None else acks
     return s

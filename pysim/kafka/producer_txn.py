@@ -10,7 +10,10 @@ Two error states change that answer:
 - AbortableError: something failed inside the transaction (a record could not be
   delivered, the group refused the offsets: ILLEGAL_GENERATION after a rebalance). Every
   call but abort_transaction() raises that error with ``txn_requires_abort()`` True; abort
-  and start again.
+  and start again. A record that timed out (or the hole a refused record left in its
+  partition's sequence) also requires an epoch bump: nothing is sent, queued records are
+  purged, and abort_transaction() gets a new epoch from the coordinator after the ABORT
+  markers (KIP-360, see idempotence.py).
 - FatalError: the producer was fenced (a newer instance with the same transactional.id
   called init_transactions, or the coordinator aborted a transaction that outlived
   transaction.timeout.ms and bumped the epoch). Every call raises the error with code
@@ -38,6 +41,7 @@ class TransactionManager:
         self.state = INIT
         self.error = None            # the KafkaError of AbortableError / FatalError
         self._partitions = set()     # partitions registered with the coordinator in this transaction
+        self.requires_bump = False   # abort_transaction() must bump the epoch (idempotence.py)
 
     # -- the API ------------------------------------------------------------------------------
     def init(self):
@@ -103,8 +107,18 @@ class TransactionManager:
 
     def abort(self):
         self._require(IN_TRANSACTION, ABORTABLE_ERROR)
+        cause = self.error
         self._p._purge_for_abort()
         self._end(False)
+        if self.requires_bump:               # InitProducerId with the current id and epoch (KIP-360)
+            self.requires_bump = False
+            pid, epoch = self._p._producer_id()
+            try:
+                epoch = transaction_coordinator(self._c).bump_epoch(self.tid, pid, epoch)
+            except KafkaException as e:
+                self._fail_from(e.args[0], "Failed to bump epoch: ", local=True)
+                raise KafkaException(self.error) from None
+            self._p._gaps.bump(f"Transaction aborted: {KafkaError(cause.code()).str()}", epoch, "coordinator")
 
     # -- errors ---------------------------------------------------------------------------------
     def delivery_failed(self, record, error):
@@ -117,9 +131,21 @@ class TransactionManager:
                         "transactional producer fenced by newer producer instance")
             return self.error
         if self.state == IN_TRANSACTION:
+            pid, epoch = self._p._producer_id()
             self._abortable(KafkaError(error.code(), f"ProduceRequest for {record.topic} [{record.partition}] "
-                                                     f"with 1 message(s) failed: {error.str()}"))
+                                                     f"with 1 message(s) failed: {error.str()} (broker 1 "
+                                                     f"PID{{Id:{pid},Epoch:{epoch}}}, base seq {record.seq}): "
+                                                     "current transaction must be aborted"))
         return error
+
+    def abortable_with_bump(self, error):
+        """An abortable error whose abort must also bump the epoch (librdkafka's
+        rd_kafka_txn_set_abortable_error_with_bump); False when the producer is fenced."""
+        if self.state == FATAL_ERROR:
+            return False
+        self.requires_bump = True
+        self._abortable(error)
+        return True
 
     def _end(self, commit):
         try:

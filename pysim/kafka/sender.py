@@ -30,8 +30,15 @@ id), to be sent again after ``retry.backoff.ms``, doubling per retry up to
   unacknowledged, retried. After any failure the partition sends nothing new until its
   requests in flight are answered (librdkafka drains them), so records land in order.
 
-A record fails for good with the last error once ``retries`` is used up, or with
-_MSG_TIMED_OUT once ``message.timeout.ms`` has passed since produce() when it would be
+A record of an idempotent producer that fails for good leaves a hole in its partition's
+sequence; the producer then holds every partition (``hold``) until nothing is in flight,
+bumps its epoch and numbers the queued records again (``resume``): see idempotence.py.
+
+A record that waits in its queue (never sent, or between retries) longer than
+``message.timeout.ms`` fails with _MSG_TIMED_OUT there, as librdkafka's periodic scan of
+its queues fails it. A record fails for good with the last error once ``retries`` is used up (a request that
+timed out is reported _MSG_TIMED_OUT, as librdkafka's rd_kafka_handle_Produce_error does),
+or with _MSG_TIMED_OUT once ``message.timeout.ms`` has passed since produce() when it would be
 retried. Java's producer behaves the same way with ``delivery.timeout.ms``.
 """
 
@@ -61,7 +68,7 @@ class _PartitionQueue:
     """One partition's records on their way; its requests stand for the connection to the
     partition's leader (responses on a connection come back in order)."""
 
-    __slots__ = ("queue", "inflight", "draining", "wakeup", "broken")
+    __slots__ = ("queue", "inflight", "draining", "wakeup", "broken", "expiry")
 
     def __init__(self):
         self.broken = None       # the request after which the connection went silent
@@ -69,6 +76,7 @@ class _PartitionQueue:
         self.inflight = {}       # msgid -> OutgoingRecord sent and not answered
         self.draining = False    # idempotent: send nothing new until inflight is empty
         self.wakeup = None       # timer that sends the queue's head when its backoff ends
+        self.expiry = None       # timer that fails the queued records older than message.timeout.ms
 
 
 class Sender:
@@ -77,14 +85,20 @@ class Sender:
     gives an idempotent record its sequence number); ``finish(record, stored, error)``
     queues the delivery report."""
 
-    def __init__(self, cluster, settings, prepare, append, finish, actor):
+    def __init__(self, cluster, settings, prepare, append, finish, actor, skipped=None):
         self._c, self._s, self._append, self._finish, self._actor = cluster, settings, append, finish, actor
         self._prepare = prepare
+        self._skipped = skipped  # idempotent: a hole nobody is waiting for was found (asks for a bump)
         self._sched = cluster.sim.scheduler
         self._faults = faults_of(cluster)
         self._parts = {}
         self.outstanding = 0     # records queued or in flight
         self.stopped = False     # a crashed producer's requests are forgotten
+        self.held = False        # nothing is sent on any partition (an epoch bump or an abort waits)
+        self.purging = False     # a record that would wait in a queue fails with _PURGE_QUEUE instead
+        self._on_drained = None  # called once nothing is in flight on any partition while held
+        self._failing = False    # failing several records at once: the drain is checked after them
+        self.expiring = 0        # how many records time out together in the batch being failed
 
     def send(self, record):
         pq = self._parts.get((record.topic, record.partition))
@@ -93,9 +107,12 @@ class Sender:
         pq.queue.append(record)
         self.outstanding += 1
         self._pump(pq)
+        self._arm_expiry(pq)
 
     def _pump(self, pq):
         """Send from the queue's head while the in-flight limit and the head's backoff allow."""
+        if self.held:
+            return
         now = self._c.now_ms
         limit = self._s.max_in_flight
         while pq.queue and len(pq.inflight) < limit:
@@ -147,9 +164,13 @@ class Sender:
             self._done(record, stored, None)
         elif error.retriable() or self._after_gap(pq, record, error):
             self._retry(pq, record, error)
+        elif self._skipped is not None and error.code() == KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER:
+            self._retry(pq, record, error)       # behind a hole (a purged record's number, ...):
+            self._skipped()                      # librdkafka bumps the epoch and retries it
         else:
             self._done(record, None, error)
         self._pump(pq)
+        self._check_drained()
 
     def _timed_out(self, pq, record):
         """request.timeout.ms after the request that broke the connection: librdkafka times
@@ -160,18 +181,24 @@ class Sender:
         failed = sorted(pq.inflight.values())     # answers sent before the break came long ago
         self._c.trace.record("produce.request_timeout", self._actor, topic=record.topic,
                              partition=record.partition, msgid=record.msgid, in_flight=len(failed))
+        timeout, now = self._s.message_timeout_ms, self._c.now_ms
+        self._failing, self.expiring = True, sum(1 for r in failed if timeout and now - r.created_ms >= timeout)
         for r in failed:
             del pq.inflight[r.msgid]
             self._retry(pq, r, KafkaError(KafkaError._TIMED_OUT, "Local: Timed out", retriable=True))
+        self._failing, self.expiring = False, 0
         self._pump(pq)
+        self._check_drained()
 
     def _after_gap(self, pq, record, error):
         """OUT_OF_ORDER_SEQUENCE_NUMBER caused by our own earlier record still unanswered or
-        waiting for its retry: retriable, as librdkafka treats it."""
+        waiting for its retry, or by one that failed for good (the producer is held for an
+        epoch bump): retriable, as librdkafka treats it (it bumps the epoch in both cases,
+        pysim in the second only: the retry in order closes the first)."""
         if error.code() != KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER:
             return False
         msgid = record.msgid
-        return any(m < msgid for m in pq.inflight) or any(r.msgid < msgid for r in pq.queue)
+        return self.held or any(m < msgid for m in pq.inflight) or any(r.msgid < msgid for r in pq.queue)
 
     def _retry(self, pq, record, error):
         now, s = self._c.now_ms, self._s
@@ -182,15 +209,50 @@ class Sender:
             self._done(record, None, KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out"))
             return
         if record.retries >= s.retries:
+            if error.code() == KafkaError._TIMED_OUT:     # librdkafka reports a request's timeout as the record's
+                error = KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out")
             self._done(record, None, error)
+            return
+        if self.purging:
+            self._done(record, None, KafkaError(KafkaError._PURGE_QUEUE))
             return
         record.retries += 1
         record.backoff_until = now + min(s.retry_backoff_ms << min(record.retries - 1, 20), s.retry_backoff_max_ms)
         insort(pq.queue, record)
+        self._arm_expiry(pq)
         if s.idempotent:
             pq.draining = True
         self._c.trace.record("produce.retry", self._actor, topic=record.topic, partition=record.partition,
                              msgid=record.msgid, attempt=record.retries, error=error.name())
+
+    def _arm_expiry(self, pq):
+        """A timer for the message timeout of the oldest queued record (the queue's head:
+        records are created in msgid order). librdkafka scans its partition queues for
+        records older than message.timeout.ms (rd_kafka_broker_toppar_msgq_scan), so a
+        record that waits, never sent or between retries, fails with _MSG_TIMED_OUT too."""
+        timeout = self._s.message_timeout_ms
+        if timeout and pq.queue and pq.expiry is None:
+            pq.expiry = self._sched.call_at(max(pq.queue[0].created_ms + timeout, self._c.now_ms), self._expire, pq)
+
+    def _expire(self, pq):
+        pq.expiry = None
+        if self.stopped:
+            return
+        now, timeout = self._c.now_ms, self._s.message_timeout_ms
+        expired = 0
+        while expired < len(pq.queue) and now - pq.queue[expired].created_ms >= timeout:
+            expired += 1
+        if expired:
+            records, pq.queue = pq.queue[:expired], pq.queue[expired:]
+            self._c.trace.record("produce.expired", self._actor, topic=records[0].topic,
+                                 partition=records[0].partition, msgids=[r.msgid for r in records])
+            self._failing, self.expiring = True, expired
+            for record in records:
+                self._done(record, None, KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out"))
+            self._failing, self.expiring = False, 0
+        self._arm_expiry(pq)
+        self._pump(pq)
+        self._check_drained()
 
     def _done(self, record, stored, error):
         self.outstanding -= 1
@@ -215,6 +277,36 @@ class Sender:
                         record.purged = True
                         flying.append(record)
         return queued, flying
+
+    def hold(self, on_drained=None, purge=False):
+        """Send nothing more on any partition until resume(); ``on_drained()`` runs once no
+        request is in flight. With ``purge`` the queued records are dropped (returned, for
+        their _PURGE_QUEUE reports) and so is every record that would wait in a queue later."""
+        self.held, self._on_drained = True, on_drained
+        if purge:
+            self.purging = True
+            return self.purge(True, False)[0]
+        if not self._failing:
+            self._check_drained()
+        return []
+
+    def in_flight(self):
+        return any(pq.inflight for pq in self._parts.values())
+
+    def resume(self):
+        """Send again after an epoch bump: the queued records get new sequence numbers."""
+        self.held = self.purging = False
+        self._on_drained = None
+        for key in sorted(self._parts):
+            pq = self._parts[key]
+            for record in pq.queue:
+                record.seq = None
+            self._pump(pq)
+
+    def _check_drained(self):
+        if self._on_drained is not None and not self.in_flight():
+            drained, self._on_drained = self._on_drained, None
+            drained()
 
     def stop(self):
         """Forget everything (the producer crashed): answers that arrive later are ignored."""

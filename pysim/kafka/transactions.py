@@ -12,6 +12,8 @@ wrote to (Kafka's TransactionCoordinator, with the transaction log kept in memor
   group's current ones, else ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID.
 - ``end`` (commit / abort): a COMMIT or ABORT marker, one offset, in every partition
   involved; on commit the offsets become the group's committed offsets.
+- ``bump_epoch`` (InitProducerId with the current producer id and epoch, KIP-360): the
+  transactional producer's way past a hole in a sequence, asked after its abort.
 - A transaction open longer than its ``transaction.timeout.ms`` (virtual time) is aborted
   by the coordinator, which bumps the epoch as Kafka does (so the late producer is fenced).
 
@@ -54,6 +56,16 @@ class TransactionCoordinator:
         self._bump(t)
         self._c.trace.record("txn.init", tid, producer_id=t.pid, epoch=t.epoch)
         return t.pid, t.epoch
+
+    def bump_epoch(self, tid, pid, epoch):
+        """The next epoch for the instance holding (``pid``, ``epoch``); PRODUCER_FENCED if it
+        is not the current one. Aborts its open transaction, if any, as Kafka does."""
+        t = self._current(tid, pid, epoch)
+        if t.started_ms is not None:
+            self._complete(t, commit=False, reason="epoch bump")
+        self._bump(t)
+        self._c.trace.record("txn.init", tid, producer_id=t.pid, epoch=t.epoch, previous_epoch=epoch)
+        return t.epoch
 
     def add_partition(self, tid, pid, epoch, topic, partition):
         t = self._current(tid, pid, epoch)

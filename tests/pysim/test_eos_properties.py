@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pysim import kafka, pipeline
+from pysim.kafka import KafkaError
 from pysim.checker import check
 
 BOOT = "props:9092"
@@ -62,6 +63,32 @@ def test_the_plain_producer_stores_one_more_copy_per_lost_response(schedule):
             assert counts[value] == 1 + losses[int(value[1:]) + 1]
         if schedule["in_flight"] == 1:          # one request at a time: copies stay together, in order
             assert stored[partition] == [v for v in values for _ in range(1 + losses[int(v[1:]) + 1])]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(schedules, st.sampled_from([5000, 20000, 45000]))
+def test_with_a_message_timeout_the_idempotent_producer_delivers_or_times_out_in_order(schedule, timeout_ms):
+    # a record that times out leaves a hole in its partition's sequence; librdkafka bumps
+    # the epoch so the later records are stored (never OUT_OF_ORDER_SEQUENCE_NUMBER for ever)
+    kafka.reset_all(seed=schedule["seed"])
+    c = kafka.cluster(BOOT)
+    c.create_topic("t", schedule["partitions"])
+    c.faults.set(*schedule["rates"])
+    p = kafka.Producer({"bootstrap.servers": BOOT, "enable.idempotence": True, "message.timeout.ms": timeout_ms,
+                        "max.in.flight": min(schedule["in_flight"], 5)})
+    reports = []
+    for i in range(schedule["records"]):
+        p.produce("t", b"r%d" % i, partition=i % schedule["partitions"],
+                  on_delivery=lambda err, msg: reports.append((err, msg)))
+    assert p.flush() == 0 and len(reports) == schedule["records"]
+    for err, msg in reports:
+        assert err is None or err.code() == KafkaError._MSG_TIMED_OUT
+        if err is None:
+            assert c.records("t", msg.partition())[msg.offset()].value == msg.value()
+    for partition in range(schedule["partitions"]):
+        produced_order = [int(r.value[1:]) for r in c.records("t", partition)]
+        firsts = list(dict.fromkeys(produced_order))
+        assert firsts == sorted(firsts)
 
 
 def test_a_plain_producer_under_faults_does_duplicate():

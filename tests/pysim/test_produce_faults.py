@@ -190,3 +190,29 @@ def test_a_broker_refusal_is_not_retried(cluster):
     p.flush()
     assert reports[0].code() == KafkaError.MSG_SIZE_TOO_LARGE and cluster.now_ms == 0
     assert cluster.trace.events("produce.retry") == []
+
+
+def test_a_request_timeout_that_uses_up_the_retries_is_reported_as_msg_timed_out(cluster):
+    # librdkafka turns the request's _TIMED_OUT into the record's _MSG_TIMED_OUT (checked
+    # against confluent-kafka 2.16.1 and its mock cluster, retries=0 and a slow broker)
+    p = producer(retries=0)
+    cluster.faults.lose_next_responses("t", 0)
+    reports = []
+    produce_all(p, [b"a"], reports)
+    p.flush()
+    [(err, msg)] = reports
+    assert err.code() == KafkaError._MSG_TIMED_OUT and err.str() == "Local: Message timed out"
+    assert values(cluster) == [b"a"]                     # possibly stored: here it was
+
+
+def test_a_record_waiting_in_the_queue_expires_at_its_message_timeout(cluster):
+    p = producer(**{"max.in.flight": 1, "message.timeout.ms": 10000})
+    cluster.faults.lose_next_responses("t", 0)
+    reports = []
+    produce_all(p, [b"a", b"b"], reports)
+    p.flush()
+    # b waits behind a's silent request and is failed by the queue scan at 10 s, never sent;
+    # a is failed when its request times out (30 s)
+    assert [(err.code(), msg.value()) for err, msg in reports] == [(KafkaError._MSG_TIMED_OUT, b"b"),
+                                                                  (KafkaError._MSG_TIMED_OUT, b"a")]
+    assert cluster.trace.events("produce.expired")[0].time_ms == 10000 and values(cluster) == [b"a"]

@@ -292,10 +292,72 @@ def test_transactions_under_faults_still_deliver_once(cluster):
     assert read_all("read_committed") == [(0, b"a"), (1, b"b"), (2, b"c")]
 
 
-def test_a_record_that_outlives_the_transaction_timeout_makes_it_abortable(cluster):
-    p = ready()                                   # message.timeout.ms = transaction.timeout.ms = 60 s
-    cluster.faults.time_out_next_requests("t", 0, n=2)
+def test_a_record_that_times_out_makes_the_transaction_abortable_and_its_abort_bumps_the_epoch(cluster):
+    p = ready(**{"transaction.timeout.ms": 120000, "message.timeout.ms": 45000})
+    cluster.faults.time_out_next_requests("t", 0, n=2)      # times out at 30 s, then at 60 s: expired
     p.begin_transaction()
-    p.produce("t", b"late")
+    reports = []
+    p.produce("t", b"late", on_delivery=lambda err, msg: reports.append(err))
     err = error_of(p.commit_transaction)
-    assert err.code() == KafkaError._MSG_TIMED_OUT and err.txn_requires_abort()
+    # librdkafka 2.16 (mock cluster): the record's report says _MSG_TIMED_OUT, the transaction
+    # fails with _TIMED_OUT and must be aborted; the abort then bumps the epoch (KIP-360).
+    assert reports[0].code() == KafkaError._MSG_TIMED_OUT
+    assert err.code() == KafkaError._TIMED_OUT and err.txn_requires_abort() and not err.fatal()
+    assert err.str() == "1 message(s) timed out on t [0]"
+    assert error_of(lambda: p.produce("t", b"x")).code() == KafkaError._STATE
+    p.abort_transaction()
+    [bump] = cluster.trace.events("producer.epoch_bump")
+    assert (bump.data["epoch"], bump.data["by"]) == (1, "coordinator")
+    assert bump.data["reason"] == "Transaction aborted: Local: Timed out"
+    assert cluster.trace.events("txn.init")[-1].data["previous_epoch"] == 0
+    p.begin_transaction()                         # the hole is behind the new epoch: the next one lands
+    p.produce("t", b"next", on_delivery=lambda err, msg: reports.append(err))
+    p.commit_transaction()
+    assert reports[1] is None and [v for _, v in read_all("read_committed")] == [b"next"]
+
+
+def test_a_refused_record_leaves_a_hole_that_fails_the_next_transaction_once(cluster):
+    # librdkafka 2.16 against its mock cluster (a Produce refused with MSG_SIZE_TOO_LARGE): the
+    # abort does not bump the epoch, so the next transaction's record meets the hole, is
+    # refused as out of order, and that transaction must abort too, this time with the bump.
+    cluster.create_topic("small", 1, config={"max.message.bytes": "100"})
+    p = ready()
+    reports = []
+    report = lambda err, msg: reports.append(None if err is None else err.name())    # noqa: E731
+    p.begin_transaction()
+    p.produce("small", b"ok", on_delivery=report)
+    p.produce("small", b"x" * 200, on_delivery=report)
+    err = error_of(p.commit_transaction)
+    assert err.code() == KafkaError.MSG_SIZE_TOO_LARGE and err.txn_requires_abort()
+    assert err.str().endswith("(broker 1 PID{Id:1000,Epoch:0}, base seq 1): current transaction must be aborted")
+    p.abort_transaction()
+    assert cluster.trace.events("producer.epoch_bump") == []
+    p.begin_transaction()
+    p.produce("small", b"second", on_delivery=report)
+    err = error_of(p.commit_transaction)
+    assert err.code() == KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER and err.txn_requires_abort()
+    assert err.str() == "skipped sequence numbers"
+    p.abort_transaction()
+    assert [e.data["epoch"] for e in cluster.trace.events("producer.epoch_bump")] == [1]
+    p.begin_transaction()
+    p.produce("small", b"third", on_delivery=report)
+    p.commit_transaction()
+    assert reports == [None, "MSG_SIZE_TOO_LARGE", "_PURGE_QUEUE", None]
+    assert [v for _, v in read_all("read_committed", topic="small")] == [b"third"]
+
+
+def test_records_purged_by_an_abort_give_their_sequence_numbers_back(cluster):
+    # librdkafka advances the epoch's base msgid past the records an abort purges
+    # (rd_kafka_toppar_purge_queues), so the next transaction does not meet a hole
+    p = ready()
+    p.begin_transaction()
+    cluster.faults.change_leader("t", 0)
+    reports = []
+    p.produce("t", b"a", on_delivery=lambda err, msg: reports.append(None if err is None else err.name()))
+    p.poll(0)                                     # refused by the old leader: numbered, waiting for its retry
+    p.abort_transaction()
+    p.begin_transaction()
+    p.produce("t", b"b", on_delivery=lambda err, msg: reports.append(None if err is None else err.name()))
+    p.commit_transaction()
+    assert reports == ["_PURGE_QUEUE", None] and cluster.trace.events("producer.epoch_bump") == []
+    assert [v for _, v in read_all("read_committed")] == [b"b"]

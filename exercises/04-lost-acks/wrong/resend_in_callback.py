@@ -1,16 +1,19 @@
-# Wrong: turns librdkafka's retries off ("its retries duplicate") and re-produces a failed entry
-# from the delivery callback instead. The entry whose answer was lost *was* stored: its report
-# says _TIMED_OUT (possibly stored; librdkafka cannot know) and the new produce() is a second
-# copy; the entry the old leader refused is sent again behind the others, out of order. Even
-# with enable.idempotence a re-produced entry is a new record with a new sequence number: the
-# broker deduplicates the client's own retries, never the application's.
-# Fails: no_duplicates, in_order
+# Wrong: idempotence is on, with one request in flight to be doubly sure, and the entries that
+# fail are produced again from the delivery callback ("fail after 10 s instead of 5 minutes,
+# then resend it myself"). The entry whose answer was lost *was* stored: its report says
+# _MSG_TIMED_OUT (possibly stored; librdkafka cannot know) and the new produce() is a new
+# record with a new sequence number. Idempotence never covers your own re-sends: the broker
+# deduplicates librdkafka's retries of one record, never a second record with the same value.
+# Fails: no_duplicates
 from pysim import kafka
 
 ACCOUNT = "acct-42"
 ENTRIES = [f"seq={i} amount={i * 10}" for i in range(1, 11)]
 
-producer = kafka.Producer({"bootstrap.servers": "localhost:9092", "retries": 0})
+producer = kafka.Producer({"bootstrap.servers": "localhost:9092",
+                           "enable.idempotence": True,
+                           "max.in.flight.requests.per.connection": 1,
+                           "message.timeout.ms": 10000})
 
 
 def report(err, msg):
