@@ -4,7 +4,9 @@ browser worker and in pytest, so a reference solution that passes here passes on
     result = run_exercise(code, check_source, seed=0, stdout_cb=print_chunk)
 
 The result is JSON-able: {"passed", "checks": [{"name", "passed", "message"}], "stdout",
-"stderr", "error": None or {"type", "message", "line", "traceback", "source"}}.
+"stderr", "error": None or {"type", "message", "line", "traceback", "source"}, "trace"}.
+`trace` is the run's compact trace (pysim.trace_view: the last 10,000 events) that the page's
+trace player draws, or None when the run touched no simulator.
 `source` is "learner" (their code raised or does not compile) or "harness" (check.py is
 broken: never blamed on the learner).
 
@@ -173,6 +175,17 @@ def _run_setup(setup: Callable[[], None]) -> None:
         sys.stdout, sys.stderr = saved_out, saved_err
 
 
+def _trace_view() -> dict | None:
+    """The compact trace of the learner's run, taken before the checks run (a check may
+    touch the simulator; the picture shows what the learner's code did). A failure here
+    must never cost the learner their result: no picture then."""
+    try:
+        from pysim.trace_view import harness_view
+        return harness_view()
+    except Exception:  # noqa: BLE001 - the picture is optional, the result is not
+        return None
+
+
 def run_exercise(code: str, check_source: str, *, seed: int = 0,
                  stdout_cb: Callable[[str], None] | None = None,
                  stderr_cb: Callable[[str], None] | None = None) -> dict:
@@ -180,7 +193,7 @@ def run_exercise(code: str, check_source: str, *, seed: int = 0,
     module ``exercise``, then every check. Never raises for
     anything the learner or check.py does (KeyboardInterrupt aside)."""
     out, err = _Stream(stdout_cb), _Stream(stderr_cb)
-    result = {"passed": False, "checks": [], "stdout": "", "stderr": "", "error": None}
+    result = {"passed": False, "checks": [], "stdout": "", "stderr": "", "error": None, "trace": None}
 
     try:
         namespace = _load_check_file(check_source)
@@ -219,6 +232,7 @@ def run_exercise(code: str, check_source: str, *, seed: int = 0,
             sys.modules[MODULE_NAME] = saved_module
 
     result["stdout"], result["stderr"] = out.getvalue(), err.getvalue()
+    result["trace"] = _trace_view()
     if result["error"] is not None:
         return result
 
