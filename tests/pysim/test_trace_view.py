@@ -1,0 +1,59 @@
+"""pysim.trace_view: the compact trace the page's player draws."""
+
+import json
+
+import pytest
+
+from pysim import kafka
+from pysim.trace_view import compact, harness_view
+
+
+def _run(seed=0, n=30):
+    kafka.reset_all(seed=seed)
+    cluster = kafka.cluster("view:9092")
+    cluster.create_topic("orders", num_partitions=3)
+    producer = kafka.Producer({"bootstrap.servers": "view:9092"})
+    for i in range(n):
+        producer.produce("orders", key=None if i % 5 == 0 else f"k{i % 4}", value=b"\xff" if i == 7 else f"order-{i}" * (1 + 20 * (i == 3)))
+    producer.flush()
+    consumer = kafka.Consumer({"bootstrap.servers": "view:9092", "group.id": "g", "auto.offset.reset": "earliest"})
+    consumer.subscribe(["orders"])
+    for _ in range(40):
+        consumer.poll(0.1)
+    consumer.close()
+    return cluster
+
+
+def test_produce_events_carry_key_value_and_partition_from_the_log():
+    cluster = _run()
+    view = compact(cluster.trace, clusters=[cluster])
+    json.dumps(view)                                        # JSON-able as it stands
+    produced = [e for e in view["events"] if e["k"] == "produce"]
+    assert len(produced) == 30
+    for e in produced:
+        record = next(r for r in cluster.records("orders", e["p"]) if r.offset == e["o"])
+        assert e["key"] == (None if record.key is None else record.key.decode())
+    assert any(e["v"] == "0xff" for e in produced)           # not text: hex
+    assert max(len(e["v"]) for e in produced) <= 80 and any(e["v"].endswith("…") for e in produced)
+    assert view["topics"] == {"orders": 3} and view["groups"] == ["g"]
+    assert [e["s"] for e in view["events"]] == list(range(len(cluster.trace)))
+
+
+def test_limit_keeps_the_last_events_and_says_how_many_were_dropped():
+    cluster = _run()
+    view = compact(cluster.trace, clusters=[cluster], limit=10)
+    assert len(view["events"]) == 10 and view["dropped"] == len(cluster.trace) - 10
+    assert view["events"][-1]["s"] == len(cluster.trace) - 1
+    assert view["topics"] == {"orders": 3}                  # lanes even though topic.create was dropped
+    with pytest.raises(ValueError, match="positive int"):
+        compact(cluster.trace, limit=0)
+
+
+def test_same_seed_same_view_and_the_harness_view_is_the_cluster_trace():
+    first = json.dumps(compact(_run().trace, clusters=[kafka.cluster("view:9092")]))
+    assert harness_view() is not None and json.dumps(harness_view()) == first
+    assert json.dumps(compact(_run().trace, clusters=[kafka.cluster("view:9092")])) == first
+    kafka.reset_all()
+    from pysim import amqp
+    amqp.reset_all()
+    assert harness_view() is None
