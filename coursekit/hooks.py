@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
 from coursekit import blocks, manifest, summary  # noqa: E402
 # Importing a renderer module registers its ```kind block renderer.
 from coursekit import quiz, challenge, exercise  # noqa: E402,F401
-from coursekit import assets  # noqa: E402
+from coursekit import assets, offline  # noqa: E402
 
 _course = manifest.Manifest()
 
@@ -41,3 +41,4 @@ def on_post_build(config):
     site_dir = Path(config["site_dir"])
     assets.copy_into_site(ROOT, site_dir)
     _course.write(site_dir / "assets" / "course-manifest.json")
+    offline.write_service_worker(site_dir)

@@ -29,6 +29,10 @@
     // turns that off: the boot benchmark measures a cold first Run).
     prefetch: !(window.CourseExerciseConfig && window.CourseExerciseConfig.prefetch === false),
     current: null,           // {runId, handlers, timer}
+    readyWaiters: [],
+    // Pyodide memory snapshot: measured and adopted (decisions.md, "Pyodide memory snapshot");
+    // window.CourseExerciseConfig = {snapshot: false} turns it off (the benchmark compares both).
+    snapshot: !(window.CourseExerciseConfig && window.CourseExerciseConfig.snapshot === false),
     nextRunId: 1,
   };
 
@@ -39,7 +43,13 @@
     worker.onmessage = (event) => {
       const msg = event.data;
       const current = runtime.current;
-      if (msg.type === "ready") { runtime.ready = true; return; }
+      if (msg.type === "ready") {
+        runtime.ready = true;
+        runtime.readyMs = performance.now() - runtime.bootStartedAt;   // "Python ready", measured by the bench
+        runtime.bootMs = msg.bootMs;
+        runtime.readyWaiters.splice(0).forEach((fn) => fn(runtime.readyMs));
+        return;
+      }
       if (!current || msg.runId !== current.runId) return;
       if (msg.type === "stdout") current.handlers.out(msg.text);
       else if (msg.type === "stderr") current.handlers.err(msg.text);
@@ -58,7 +68,8 @@
     };
     runtime.ready = false;
     runtime.worker = worker;
-    worker.postMessage({ type: "boot", urls: urls() });
+    runtime.bootStartedAt = performance.now();
+    worker.postMessage({ type: "boot", urls: urls(), snapshot: runtime.snapshot });
     return worker;
   }
 
@@ -369,10 +380,25 @@
     setPrefetch(on) { runtime.prefetch = !!on; },
     get boots() { return runtime.boots; },
     get ready() { return !!runtime.ready; },
+    // Start Python now and resolve with ms from worker start to "Python ready" (pysim imported).
+    warmUp() {
+      startWorker();
+      if (runtime.ready) return Promise.resolve(runtime.readyMs);
+      return new Promise((resolve) => runtime.readyWaiters.push(resolve));
+    },
+    get bootMs() { return runtime.bootMs; },
     stop,
   };
 
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+
+  // The service worker (site root, same origin) keeps what was fetched for a repeat visit that
+  // works offline and starts Python from disk. Registered after load, so it never competes with
+  // the page; CourseExerciseConfig = {serviceWorker: false} leaves it out.
+  if ("serviceWorker" in navigator && !(window.CourseExerciseConfig && window.CourseExerciseConfig.serviceWorker === false)) {
+    const register = () => navigator.serviceWorker.register(asset("sw.js")).catch(() => { /* file:// or blocked */ });
+    if (document.readyState === "complete") register(); else window.addEventListener("load", register, { once: true });
+  }
 })();
