@@ -312,9 +312,9 @@
         preview = null;
         editor = ace.edit(host, {
           mode: "ace/mode/python", theme: aceTheme(), value: savedDraft() || starter,
-          // 15 px text in a line of 1.5 em (Ace measures the line from the font): the glyph
-          // box, descenders and underscores included, fits inside the line.
-          minLines: narrow ? 8 : 12, maxLines: narrow ? 18 : 30, fontSize: 15,
+          // 15 px text (14 px on phones, for 30+ columns at 375 px) in a line of 1.5 em (Ace
+          // measures the line from the font): the glyph box, underscores included, fits inside.
+          minLines: narrow ? 8 : 12, maxLines: narrow ? 16 : 30, fontSize: narrow ? 14 : 15,
           wrap: true, indentedSoftWrap: true, showPrintMargin: false, tabSize: 4, useSoftTabs: true,
           // Tab moves through the page; Enter on the editor enters it (then Tab indents),
           // Escape leaves it. The label says so (and the line under the editor, for everyone).
