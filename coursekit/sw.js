@@ -43,6 +43,25 @@ async function networkFirst(request) {
   }
 }
 
+// The page loaded itself (and its styles and scripts) before this worker controlled it, on the
+// first visit: it sends their URLs once the worker is active, and the worker keeps those it
+// does not have yet, so that very first page opens offline too.
+self.addEventListener("message", (event) => {
+  const msg = event.data || {};
+  if (msg.type !== "keep" || !Array.isArray(msg.urls)) return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    for (const url of msg.urls) {
+      if (typeof url !== "string" || new URL(url).origin !== self.location.origin) continue;
+      if (await cache.match(url)) continue;
+      try {
+        const response = await fetch(url);
+        if (response.ok && response.status === 200) await cache.put(url, response);
+      } catch (e) { /* offline already: nothing to keep */ }
+    }
+  })());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;

@@ -298,7 +298,8 @@
     });
 
     // Python on intent: the learner enters the editor or reaches for Run.
-    const intent = () => { if (runtime.prefetch) startWorker(); };
+    // Its checks (a few KB) come along, so a later visit can run them offline.
+    const intent = () => { if (runtime.prefetch) startWorker(); loadCheck(id).catch(() => { /* retried on Run */ }); };
     runBtn.addEventListener("pointerenter", intent);
     runBtn.addEventListener("focus", intent);
 
@@ -398,7 +399,15 @@
   // works offline and starts Python from disk. Registered after load, so it never competes with
   // the page; CourseExerciseConfig = {serviceWorker: false} leaves it out.
   if ("serviceWorker" in navigator && !(window.CourseExerciseConfig && window.CourseExerciseConfig.serviceWorker === false)) {
-    const register = () => navigator.serviceWorker.register(asset("sw.js")).catch(() => { /* file:// or blocked */ });
+    const keep = (registration) => {
+      // What this page loaded before the worker controlled it (the first visit): the worker keeps it.
+      const urls = [location.href.split("#")[0]].concat(performance.getEntriesByType("resource").map((e) => e.name))
+        .filter((u) => u.startsWith(location.origin + "/") && !u.includes("/assets/pyodide/"));
+      if (registration.active) registration.active.postMessage({ type: "keep", urls });
+    };
+    const register = () => navigator.serviceWorker.register(asset("sw.js"))
+      .then(() => navigator.serviceWorker.ready).then(keep)
+      .catch(() => { /* file:// or blocked */ });
     if (document.readyState === "complete") register(); else window.addEventListener("load", register, { once: true });
   }
 })();
