@@ -99,8 +99,11 @@ def measure_visits(browser, base, snapshot=False):
     ctx = browser.new_context()
     page = ctx.new_page()
     first = python_ready(page, base, snapshot)
-    # Let the service worker finish storing what it fetched (and the snapshot its write).
+    # Let the service worker finish storing what it fetched, and the snapshot be made.
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    if snapshot:
+        page.wait_for_function("['saved', 'failed'].includes(window.CourseExercise.snapshotState)", timeout=120_000)
+        assert page.evaluate("window.CourseExercise.snapshotState") == "saved"
     page.wait_for_timeout(1500)
     page.close()
     page = ctx.new_page()

@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark, write benchmarks/results/results.json and a readable
 results.md. Throughput of pysim.kafka in CPython and in Pyodide (Node) against mockafka-py
-on one workload (see workload.py), plus benchmarks/browser_boot.py when it exists."""
+on one workload (see workload.py), plus benchmarks/browser_boot.py (first Run to output) and
+benchmarks/browser_load.py (script bytes, blocking time, Python ready on first and repeat visits)."""
 
 import datetime
 import json
@@ -101,12 +102,12 @@ def machine() -> dict:
     }
 
 
-def browser_boot() -> dict | None:
-    script = HERE / "browser_boot.py"
+def browser_boot(name: str = "browser_boot") -> dict | None:
+    script = HERE / f"{name}.py"
     if not script.exists():
         return None
-    result = run_json("browser_boot", [sys.executable, script])
-    saved = RESULTS / "browser_boot.json"
+    result = run_json(name, [sys.executable, script])
+    saved = RESULTS / f"{name}.json"
     if "error" in result and saved.exists():
         result["previous_file"] = json.loads(saved.read_text())
     return result
@@ -172,6 +173,13 @@ def markdown(report: dict) -> str:
         lines.append("benchmarks/browser_boot.py does not exist yet: not measured.")
     else:
         lines += ["```json", json.dumps(boot, indent=2, sort_keys=True), "```"]
+    load = report.get("browser_load")
+    lines += ["", "## Browser load, lesson 2 (what loads when, Python ready on first and repeat visits)", ""]
+    if load is None:
+        lines.append("benchmarks/browser_load.py does not exist: not measured.")
+    else:
+        shown = {k: v for k, v in load.items() if k != "samples"}
+        lines += ["```json", json.dumps(shown, indent=2, sort_keys=True), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -197,13 +205,15 @@ def main() -> int:
         "ratios": summarize(throughput),
         "targets": TARGETS,
         "browser_boot": browser_boot(),
+        "browser_load": browser_boot("browser_load"),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (RESULTS / "results.md").write_text(markdown(report))
     print(markdown(report))
     failed = [k for k, v in throughput.items() if "error" in v]
-    if report["browser_boot"] is not None and "error" in report["browser_boot"]:
-        failed.append("browser_boot")
+    for name in ("browser_boot", "browser_load"):
+        if report[name] is not None and "error" in report[name]:
+            failed.append(name)
     if failed:
         print(f"[bench] failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -48,6 +48,7 @@
         runtime.readyMs = performance.now() - runtime.bootStartedAt;   // "Python ready", measured by the bench
         runtime.bootMs = msg.bootMs;
         runtime.readyWaiters.splice(0).forEach((fn) => fn(runtime.readyMs));
+        if (msg.snapshotMissing) makeSnapshotWhenIdle();
         return;
       }
       if (!current || msg.runId !== current.runId) return;
@@ -71,6 +72,28 @@
     runtime.bootStartedAt = performance.now();
     worker.postMessage({ type: "boot", urls: urls(), snapshot: runtime.snapshot });
     return worker;
+  }
+
+  // A second, short-lived worker makes the memory snapshot for later boots once no run is
+  // going (a learner's first Run is never delayed by it); once per page session.
+  let snapshotState = null;     // null | "waiting" | "making" | "saved" | "failed"
+  function makeSnapshotWhenIdle() {
+    if (snapshotState) return;
+    snapshotState = "waiting";
+    const attempt = () => {
+      if (runtime.current) { setTimeout(attempt, 1000); return; }
+      snapshotState = "making";
+      const maker = new Worker(asset("javascripts/python-worker.js"), { type: "module" });
+      maker.onmessage = (event) => {
+        if (event.data.type === "snapshot-saved" || event.data.type === "crash") {
+          snapshotState = event.data.type === "crash" ? "failed" : "saved";
+          maker.terminate();
+        }
+      };
+      maker.onerror = (event) => { event.preventDefault(); snapshotState = "failed"; maker.terminate(); };
+      maker.postMessage({ type: "snapshot", urls: urls() });
+    };
+    setTimeout(attempt, 1000);
   }
 
   function restartWorker() {
@@ -388,6 +411,7 @@
       return new Promise((resolve) => runtime.readyWaiters.push(resolve));
     },
     get bootMs() { return runtime.bootMs; },
+    get snapshotState() { return snapshotState; },
     stop,
   };
 

@@ -4,12 +4,14 @@
 // stdout/stderr back as they are written. The page terminates and restarts this worker to
 // stop a run (Stop, time limit).
 //
-// With {snapshot: true} (the page's default: docs/contributing/decisions.md, "Pyodide memory
-// snapshot") the first boot saves Pyodide's memory after that import in Cache Storage, keyed by
-// the wheel's SHA-256 (Pyodide itself refuses a snapshot of another Pyodide build), and later
-// boots restore it instead of starting Python from scratch: a repeat visit, and every restart
-// after Stop or a time limit, is ready in a fraction of the time. A snapshot that fails to load
-// is deleted and Python starts from scratch.
+// Pyodide memory snapshot (docs/contributing/decisions.md, "Pyodide memory snapshot"): with
+// {snapshot: true} (the page's default) a boot restores Pyodide's memory as it was right after
+// that import, from Cache Storage, keyed by the wheel's SHA-256 (Pyodide itself refuses a
+// snapshot of another Pyodide build): a repeat visit, and every restart after Stop or a time
+// limit, is ready in a fraction of the time. When there is none yet, this boot starts Python
+// from scratch and says so; the page later starts a second, short-lived worker with
+// {type: "snapshot"} that boots, saves the snapshot and is terminated, so making it never delays
+// the learner's first Run. A snapshot that fails to load is deleted.
 let runner = null;     // Promise of the Python function that runs one exercise
 let pyodide = null;
 
@@ -42,16 +44,16 @@ async function writeSnapshot(key, bytes) {
   } catch (e) { /* storage full or unavailable: the next boot starts from scratch */ }
 }
 
-async function boot(urls, useSnapshot) {
+async function boot(urls, useSnapshot, makeSnapshot = false) {
   const started = performance.now();
   const [{ loadPyodide }, wheel] = await Promise.all([
     import(urls.pyodide + "pyodide.mjs"),
     urls.wheel ? wheelBytes(urls.wheel) : Promise.resolve(null),
   ]);
   let snapshot = null, key = null;
-  if (useSnapshot && wheel) {
+  if ((useSnapshot || makeSnapshot) && wheel) {
     key = await snapshotKey(urls, wheel);
-    snapshot = await readSnapshot(key);
+    if (!makeSnapshot) snapshot = await readSnapshot(key);
   }
   const options = { indexURL: urls.pyodide };
   if (snapshot) {
@@ -62,24 +64,31 @@ async function boot(urls, useSnapshot) {
       await writeSnapshot(key, null);
     }
   }
-  if (!pyodide) pyodide = await loadPyodide(key ? { ...options, _makeSnapshot: true } : options);
+  if (!pyodide) pyodide = await loadPyodide(makeSnapshot && key ? { ...options, _makeSnapshot: true } : options);
   if (wheel) pyodide.unpackArchive(wheel, "wheel");
   if (wheel && !snapshot) pyodide.runPython("import json\nimport pysim.harness");
-  if (key && !snapshot) await writeSnapshot(key, pyodide.makeMemorySnapshot());
+  if (makeSnapshot && key) {
+    await writeSnapshot(key, pyodide.makeMemorySnapshot());
+    return null;
+  }
   const run = pyodide.runPython(`
 import json
 def _course_run(code, check, out, err):
     from pysim.harness import run_exercise
     return json.dumps(run_exercise(code, check, stdout_cb=out, stderr_cb=err))
 _course_run`);
-  self.postMessage({ type: "ready", bootMs: performance.now() - started, fromSnapshot: !!snapshot });
+  self.postMessage({ type: "ready", bootMs: performance.now() - started, fromSnapshot: !!snapshot,
+                     snapshotMissing: !!(useSnapshot && key && !snapshot) });
   return run;
 }
 
 self.onmessage = async (event) => {
   const msg = event.data;
   try {
-    if (msg.type === "boot") {
+    if (msg.type === "snapshot") {
+      await boot(msg.urls, false, true);
+      self.postMessage({ type: "snapshot-saved" });
+    } else if (msg.type === "boot") {
       if (!runner) runner = boot(msg.urls, msg.snapshot);
       await runner;
     } else if (msg.type === "run") {
