@@ -51,15 +51,21 @@
         if (msg.snapshotMissing) makeSnapshotWhenIdle();
         return;
       }
+      if (msg.type === "crash") {
+        // Pyodide failed to boot or died. This worker is dropped; a run waiting on it ends with
+        // the message, and the next Run (or intent) starts a fresh worker. Not restarted at
+        // once: a boot that keeps failing (say, offline on a first visit) must not loop.
+        if (runtime.worker !== worker) return;
+        worker.terminate();
+        runtime.worker = null;
+        runtime.ready = false;
+        if (current) finish({ crash: "Python could not run: " + msg.message });
+        return;
+      }
       if (!current || msg.runId !== current.runId) return;
       if (msg.type === "stdout") current.handlers.out(msg.text);
       else if (msg.type === "stderr") current.handlers.err(msg.text);
       else if (msg.type === "result") finish({ result: msg.result });
-      else if (msg.type === "crash") {
-        // Pyodide failed to boot or died: a fresh worker for the next run.
-        finish({ crash: "Python could not run: " + msg.message });
-        restartWorker();
-      }
     };
     worker.onerror = (event) => {
       event.preventDefault();
@@ -237,7 +243,7 @@
         say("Stopped.");
       } else if (outcome.crash) {
         append("\n" + outcome.crash + "\n", "stderr");
-        say("The Python runtime failed; it was restarted. Try again.");
+        say("The Python runtime failed; Run again and it is restarted.");
       } else {
         const r = outcome.result;
         if (r.error && r.error.source === "learner") {
