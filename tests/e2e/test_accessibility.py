@@ -30,11 +30,16 @@ def pages(site_url):
     return sorted({re.sub(r"^https?://[^/]+", "", u) for u in re.findall(r"<loc>([^<]+)</loc>", text)})
 
 
+def settle(page):
+    """Colours mid-transition (Material fades buttons on hover, its header title on scroll) are
+    not the page's colours: wait for running animations and transitions to end."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def axe_violations(page):
     if not AXE.exists():
         pytest.fail("node_modules/axe-core is missing: run `npm ci` (make setup)", pytrace=False)
-    # Colours mid-transition (Material fades its header title in on scroll) are not the page's.
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    settle(page)
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
@@ -192,16 +197,19 @@ def test_buttons_and_quiz_feedback_contrast_at_least_4_5(browser, site_url, page
         for sel in [f"{EXERCISE} .course-exercise__next-hint", f"{EXERCISE} .course-exercise__show-solution",
                     f"{EXERCISE} .course-exercise__reset", f"{EXERCISE} .course-exercise__run",
                     "form.quiz .quiz-check", f"{EXERCISE} .course-exercise__kind"]:
+            settle(page)
             ratios[sel] = page.locator(sel).first.evaluate(CONTRAST)
         forms = page.locator("form.quiz")
         for i, right in ((0, True), (1, False)):
             form = forms.nth(i)
             key = int(form.get_attribute("data-key"))
             form.locator("input[type=radio]").nth(key if right else (key + 1) % 4).check()
-            form.locator(".quiz-check").click()
+            form.locator(".quiz-check").click()     # Retry appears under the mouse: its hover colours
+            settle(page)
             ratios[f"feedback {'right' if right else 'wrong'}"] = form.locator(".quiz-feedback").evaluate(CONTRAST)
             ratios[f"retry {i}"] = form.locator(".quiz-retry").evaluate(CONTRAST)
         page.goto(site_url + "/")
+        settle(page)
         ratios["home reset"] = page.locator(".md-content .course-progress-reset").evaluate(CONTRAST)
         low = {k: round(v, 2) for k, v in ratios.items() if v < 4.5}
         assert not low, f"{scheme}: below 4.5:1: {low}"
