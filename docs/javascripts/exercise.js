@@ -278,6 +278,7 @@
       runBtn.disabled = true;
       root.classList.add("is-running");
       say(runtime.ready ? "Running…" : "Starting Python (first run only)…");
+      startWorker();        // Python boots while the checks download, not after
       let check;
       try { check = await loadCheck(id); } catch (e) { done({ crash: e.message }); return; }
       const limit = Number(root.dataset.timeoutMs) || 10000;
