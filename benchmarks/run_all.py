@@ -4,7 +4,8 @@ on one workload (see workload.py), the consumer assignors' time for a large grou
 (bench_assignors.py), exactly-once costs (bench_transactions.py), scenarios timed in CPython
 and in Pyodide (a group's liveness over 10 virtual minutes, 1,000 transactions), pysim.amqp
 against pika on a real RabbitMQ and kombu's memory:// (bench_amqp.py), plus
-benchmarks/browser_boot.py when it exists."""
+benchmarks/browser_boot.py (first Run to output) and benchmarks/browser_load.py (script bytes,
+blocking time, Python ready on first and repeat visits)."""
 
 import datetime
 import json
@@ -108,12 +109,12 @@ def machine() -> dict:
     }
 
 
-def browser_boot() -> dict | None:
-    script = HERE / "browser_boot.py"
+def browser_boot(name: str = "browser_boot") -> dict | None:
+    script = HERE / f"{name}.py"
     if not script.exists():
         return None
-    result = run_json("browser_boot", [sys.executable, script])
-    saved = RESULTS / "browser_boot.json"
+    result = run_json(name, [sys.executable, script])
+    saved = RESULTS / f"{name}.json"
     if "error" in result and saved.exists():
         result["previous_file"] = json.loads(saved.read_text())
     return result
@@ -263,6 +264,13 @@ def markdown(report: dict) -> str:
         lines.append("benchmarks/browser_boot.py does not exist yet: not measured.")
     else:
         lines += ["```json", json.dumps(boot, indent=2, sort_keys=True), "```"]
+    load = report.get("browser_load")
+    lines += ["", "## Browser load, lesson 2 (what loads when, Python ready on first and repeat visits)", ""]
+    if load is None:
+        lines.append("benchmarks/browser_load.py does not exist: not measured.")
+    else:
+        shown = {k: v for k, v in load.items() if k != "samples"}
+        lines += ["```json", json.dumps(shown, indent=2, sort_keys=True), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -326,6 +334,7 @@ def main() -> int:
         "scenarios": scenarios(),
         "browser_boot": browser_boot(),
         "amqp": amqp_benchmark(),
+        "browser_load": browser_boot("browser_load"),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (RESULTS / "results.md").write_text(markdown(report) + amqp_markdown(report["amqp"]))
@@ -337,8 +346,9 @@ def main() -> int:
         failed.append("transactions")
     failed += [f"scenario {k}" for k, v in report["scenarios"].items() if "error" in v]
     failed += [f"amqp {k}" for k in ("pysim", "rabbitmq", "kombu-memory") if "error" in report["amqp"].get(k, {})]
-    if report["browser_boot"] is not None and "error" in report["browser_boot"]:
-        failed.append("browser_boot")
+    for name in ("browser_boot", "browser_load"):
+        if report[name] is not None and "error" in report[name]:
+            failed.append(name)
     if failed:
         print(f"[bench] failed: {', '.join(failed)}", file=sys.stderr)
         return 1

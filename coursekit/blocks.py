@@ -23,6 +23,7 @@ class PageContext:
     counters: dict = field(default_factory=dict)
     quizzes: list = field(default_factory=list)      # question ids in page order
     exercises: list = field(default_factory=list)    # exercise ids in page order
+    core_exercises: list = field(default_factory=list)  # parallel to exercises: True if core
     challenges: list = field(default_factory=list)   # challenge ids in page order
 
     def next_number(self, kind: str) -> int:

@@ -41,12 +41,15 @@ def load(exercise_id: str, base: Path = EXERCISES) -> dict:
     timeout = meta.get("timeout_s", 10)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 120:
         raise blocks.BlockError(f"exercises/{exercise_id}/exercise.toml: timeout_s must be a number in (0, 120]")
+    core = meta.get("core", False)
+    if not isinstance(core, bool):
+        raise blocks.BlockError(f"exercises/{exercise_id}/exercise.toml: core must be true or false")
     hints = [h.strip() for h in re.split(r"^---[ \t]*$", (folder / "hints.md").read_text(encoding="utf-8"),
                                           flags=re.MULTILINE) if h.strip()]
     if not hints:
         raise blocks.BlockError(f"exercises/{exercise_id}/hints.md has no hint")
     read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
-    return {"id": exercise_id, "title": meta["title"], "lesson": meta["lesson"], "timeout_s": timeout,
+    return {"id": exercise_id, "title": meta["title"], "lesson": meta["lesson"], "timeout_s": timeout, "core": core,
             "prompt": read("prompt.md"), "starter": read("starter.py"), "solution": read("solution.py"),
             "hints": hints, "wrong": [p.name for p in wrong]}
 
@@ -69,22 +72,35 @@ def render(body: str, ctx: blocks.PageContext) -> str:
     if ctx.lesson_id is not None and ex["lesson"] != ctx.lesson_id:
         raise blocks.BlockError(f"exercise {ex['id']} belongs to lesson {ex['lesson']}, not {ctx.lesson_id}")
     ctx.exercises.append(ex["id"])
+    ctx.core_exercises.append(ex["core"])
     eid = html.escape(ex["id"])
+    kind = "core" if ex["core"] else "extra"
+    badge = ("Core exercise" if ex["core"] else "Extra exercise (optional)")
+    keys_id = f"course-keys-{eid}"
     hints = "".join(f'<li class="course-exercise__hint" hidden>{_md(h)}</li>' for h in ex["hints"])
+    # Until the learner approaches the exercise, the starter code is shown as plain text; Ace
+    # replaces it (docs/javascripts/exercise.js). Newlines as &#10; keep the HTML block whole.
+    preview = _attr(ex["starter"])
     return (
-        f'<div class="course-exercise" data-exercise-id="{eid}" data-timeout-ms="{int(ex["timeout_s"] * 1000)}" '
+        f'<div class="course-exercise course-exercise--{kind}" data-exercise-id="{eid}" data-core="{str(ex["core"]).lower()}" '
+        f'data-timeout-ms="{int(ex["timeout_s"] * 1000)}" '
         f'data-starter="{_attr(ex["starter"])}" data-solution="{_attr(ex["solution"])}">'
-        f'<p class="course-exercise__title"><strong>Exercise: {html.escape(ex["title"])}</strong></p>'
+        f'<p class="course-exercise__title"><span class="course-exercise__kind course-exercise__kind--{kind}">{badge}</span> '
+        f'<strong>{html.escape(ex["title"])}</strong></p>'
         f'<div class="course-exercise__prompt">{_md(ex["prompt"])}</div>'
-        f'<div class="course-exercise__editor" aria-label="Python code editor for {eid}"></div>'
+        f'<div class="course-exercise__editor"><pre class="course-exercise__preview" tabindex="0" '
+        f'aria-describedby="{keys_id}">{preview}</pre></div>'
+        f'<p class="course-exercise__keys" id="{keys_id}">Keyboard: <kbd>Tab</kbd> moves past the editor. '
+        'To type in it, press <kbd>Enter</kbd> on it (then <kbd>Tab</kbd> indents); '
+        '<kbd>Esc</kbd> leaves it; <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs.</p>'
         '<div class="course-exercise__toolbar">'
-        '<button type="button" class="md-button md-button--primary course-exercise__run" disabled>Run</button>'
+        '<button type="button" class="md-button md-button--primary course-exercise__run">Run</button>'
         '<button type="button" class="md-button course-exercise__stop" disabled>Stop</button>'
         '<button type="button" class="md-button course-exercise__reset">Reset</button>'
-        '<span class="course-exercise__status" role="status" aria-live="polite"></span>'
+        '<span class="course-exercise__status" role="status"></span>'
         '</div>'
-        '<pre class="course-exercise__output" aria-live="polite" aria-label="Program output"></pre>'
-        '<ul class="course-exercise__checks" aria-label="Checks"></ul>'
+        f'<pre class="course-exercise__output" role="log" tabindex="0" aria-label="Output of {eid}"></pre>'
+        f'<ul class="course-exercise__checks" aria-label="Checks of {eid}"></ul>'
         f'<div class="course-exercise__hints"><ol class="course-exercise__hint-list">{hints}</ol>'
         f'<button type="button" class="md-button course-exercise__next-hint">Show a hint (1 of {len(ex["hints"])})</button></div>'
         '<div class="course-exercise__solution-box">'

@@ -1,5 +1,5 @@
 """The course manifest: which lessons exist and what completes each (its quiz questions
-and exercises). Written at build time; progress.js reads it on every page, so the home
+and core exercises; its extra exercises beside them). Written at build time; progress.js reads it on every page, so the home
 page can show progress for lessons it does not contain."""
 
 import json
@@ -13,13 +13,19 @@ class Manifest:
     def clear(self) -> None:
         self.lessons.clear()
 
-    def add_lesson(self, lesson_id: str, title: str, url: str, ctx) -> None:
+    def add_lesson(self, lesson_id: str, title: str, url: str, ctx, words: int = 0) -> None:
+        core = [e for e, is_core in zip(ctx.exercises, ctx.core_exercises) if is_core]
         self.lessons[lesson_id] = {
             "id": lesson_id,
             "title": title,
             "url": url,
             "quizzes": list(ctx.quizzes),
             "exercises": list(ctx.exercises),
+            # A lesson is completed by its concept checks and its core exercises; extra
+            # exercises are shown and counted but optional.
+            "core_exercises": core,
+            "extra_exercises": [e for e in ctx.exercises if e not in core],
+            "words": words,
             "challenges": list(ctx.challenges),
         }
 

@@ -64,5 +64,5 @@ def render(body: str, ctx: blocks.PageContext) -> str:
         + "".join(items) +
         '</fieldset><button type="submit" class="md-button quiz-check">Check answer</button> '
         '<button type="button" class="md-button quiz-retry" hidden>Retry</button>'
-        '<div class="quiz-feedback" aria-live="polite"></div>'
+        '<div class="quiz-feedback" aria-live="polite" tabindex="-1"></div>'
         f'<div class="quiz-explanation" hidden>{_md(explanation)}</div></form>')

@@ -1,9 +1,11 @@
 // Runnable exercises: an Ace editor, Run / Stop / Reset, streamed output, per-check results,
 // hints and solution. Python runs in one Web Worker shared by every exercise and kept across
 // MkDocs Material's instant navigation (this script runs once; the runtime below is a
-// window-level singleton). The worker boots lazily: when an exercise first scrolls into view
-// (the learner reads the prompt meanwhile, so Pyodide's few seconds of boot are mostly hidden)
-// or on the first Run, whichever comes first. Pages without exercises load no Pyodide and no Ace.
+// window-level singleton). What loads when (measured: docs/contributing/decisions.md, "What
+// loads when"): the page shows each starter as plain text; Ace (~400 KB of script, over a
+// second of main-thread work on a slow phone) loads when an exercise comes near the viewport
+// or the learner points at it or tabs into it. Python (13 MB) starts on intent: entering the
+// editor, pointing at or focusing Run, or the first Run. Pages without exercises load neither.
 (function () {
   "use strict";
   if (window.CourseExercise) return;
@@ -23,10 +25,14 @@
     worker: null,
     boots: 0,
     timeLimitMs: null,       // test/learner override of exercise.toml's timeout_s
-    // Boot when an exercise scrolls into view (window.CourseExerciseConfig = {prefetch: false}
-    // before this script turns that off: the boot benchmark measures a cold first Run).
+    // Boot on intent (window.CourseExerciseConfig = {prefetch: false} before this script
+    // turns that off: the boot benchmark measures a cold first Run).
     prefetch: !(window.CourseExerciseConfig && window.CourseExerciseConfig.prefetch === false),
     current: null,           // {runId, handlers, timer}
+    readyWaiters: [],
+    // Pyodide memory snapshot: measured and adopted (decisions.md, "Pyodide memory snapshot");
+    // window.CourseExerciseConfig = {snapshot: false} turns it off (the benchmark compares both).
+    snapshot: !(window.CourseExerciseConfig && window.CourseExerciseConfig.snapshot === false),
     nextRunId: 1,
   };
 
@@ -37,16 +43,29 @@
     worker.onmessage = (event) => {
       const msg = event.data;
       const current = runtime.current;
-      if (msg.type === "ready") { runtime.ready = true; return; }
+      if (msg.type === "ready") {
+        runtime.ready = true;
+        runtime.readyMs = performance.now() - runtime.bootStartedAt;   // "Python ready", measured by the bench
+        runtime.bootMs = msg.bootMs;
+        runtime.readyWaiters.splice(0).forEach((fn) => fn(runtime.readyMs));
+        if (msg.snapshotMissing) makeSnapshotWhenIdle();
+        return;
+      }
+      if (msg.type === "crash") {
+        // Pyodide failed to boot or died. This worker is dropped; a run waiting on it ends with
+        // the message, and the next Run (or intent) starts a fresh worker. Not restarted at
+        // once: a boot that keeps failing (say, offline on a first visit) must not loop.
+        if (runtime.worker !== worker) return;
+        worker.terminate();
+        runtime.worker = null;
+        runtime.ready = false;
+        if (current) finish({ crash: "Python could not run: " + msg.message });
+        return;
+      }
       if (!current || msg.runId !== current.runId) return;
       if (msg.type === "stdout") current.handlers.out(msg.text);
       else if (msg.type === "stderr") current.handlers.err(msg.text);
       else if (msg.type === "result") finish({ result: msg.result });
-      else if (msg.type === "crash") {
-        // Pyodide failed to boot or died: a fresh worker for the next run.
-        finish({ crash: "Python could not run: " + msg.message });
-        restartWorker();
-      }
     };
     worker.onerror = (event) => {
       event.preventDefault();
@@ -56,8 +75,31 @@
     };
     runtime.ready = false;
     runtime.worker = worker;
-    worker.postMessage({ type: "boot", urls: urls() });
+    runtime.bootStartedAt = performance.now();
+    worker.postMessage({ type: "boot", urls: urls(), snapshot: runtime.snapshot });
     return worker;
+  }
+
+  // A second, short-lived worker makes the memory snapshot for later boots once no run is
+  // going (a learner's first Run is never delayed by it); once per page session.
+  let snapshotState = null;     // null | "waiting" | "making" | "saved" | "failed"
+  function makeSnapshotWhenIdle() {
+    if (snapshotState) return;
+    snapshotState = "waiting";
+    const attempt = () => {
+      if (runtime.current) { setTimeout(attempt, 1000); return; }
+      snapshotState = "making";
+      const maker = new Worker(asset("javascripts/python-worker.js"), { type: "module" });
+      maker.onmessage = (event) => {
+        if (event.data.type === "snapshot-saved" || event.data.type === "crash") {
+          snapshotState = event.data.type === "crash" ? "failed" : "saved";
+          maker.terminate();
+        }
+      };
+      maker.onerror = (event) => { event.preventDefault(); snapshotState = "failed"; maker.terminate(); };
+      maker.postMessage({ type: "snapshot", urls: urls() });
+    };
+    setTimeout(attempt, 1000);
   }
 
   function restartWorker() {
@@ -152,7 +194,11 @@
     const runBtn = $(".course-exercise__run"), stopBtn = $(".course-exercise__stop"), resetBtn = $(".course-exercise__reset");
     const output = $(".course-exercise__output"), checks = $(".course-exercise__checks"), status = $(".course-exercise__status");
     const draftKey = "course.exercise.draft." + id;
+    const host = $(".course-exercise__editor");
+    let preview = $(".course-exercise__preview");
     let editor = null;
+    let focusBack = false;
+    if (preview && savedDraft()) preview.textContent = savedDraft();
 
     $(".course-exercise__solution code").textContent = root.dataset.solution || "";
 
@@ -164,9 +210,12 @@
       output.appendChild(span);
       output.scrollTop = output.scrollHeight;
     }
-    function code() { return editor ? editor.getValue() : starter; }
+    function savedDraft() { try { return localStorage.getItem(draftKey); } catch (e) { return null; } }
+    function code() { return editor ? editor.getValue() : (savedDraft() || starter); }
     function setCode(text) {
-      if (editor) { editor.setValue(text, -1); editor.session.clearAnnotations(); }
+      if (editor) { editor.setValue(text, -1); editor.session.clearAnnotations(); return; }
+      try { if (text === starter) localStorage.removeItem(draftKey); else localStorage.setItem(draftKey, text); } catch (e) { /* ignore */ }
+      if (preview) preview.textContent = text;
     }
 
     function showChecks(list) {
@@ -183,6 +232,9 @@
       runBtn.disabled = false;
       stopBtn.disabled = true;
       root.classList.remove("is-running");
+      // Run gave its focus to Stop while running; Stop is disabled now, so focus returns to Run.
+      if (focusBack && (document.activeElement === stopBtn || document.activeElement === document.body)) runBtn.focus();
+      focusBack = false;
       if (outcome.timeout) {
         append(`\nTime limit reached (${outcome.timeout / 1000} s): the run was stopped. An endless loop?\n`, "stderr");
         say("Stopped by the time limit.");
@@ -191,7 +243,7 @@
         say("Stopped.");
       } else if (outcome.crash) {
         append("\n" + outcome.crash + "\n", "stderr");
-        say("The Python runtime failed; it was restarted. Try again.");
+        say("The Python runtime failed; Run again and it is restarted.");
       } else {
         const r = outcome.result;
         if (r.error && r.error.source === "learner") {
@@ -220,10 +272,13 @@
       checks.replaceChildren();
       root.classList.remove("is-passed");
       if (editor) editor.session.clearAnnotations();
-      runBtn.disabled = true;
+      focusBack = document.activeElement === runBtn;
       stopBtn.disabled = false;
+      if (focusBack) stopBtn.focus();     // never leave focus on a button about to be disabled
+      runBtn.disabled = true;
       root.classList.add("is-running");
       say(runtime.ready ? "Running…" : "Starting Python (first run only)…");
+      startWorker();        // Python boots while the checks download, not after
       let check;
       try { check = await loadCheck(id); } catch (e) { done({ crash: e.message }); return; }
       const limit = Number(root.dataset.timeoutMs) || 10000;
@@ -250,7 +305,12 @@
       const hidden = hintItems.filter((li) => li.hidden);
       if (hidden.length) hidden[0].hidden = false;
       const left = hintItems.filter((li) => li.hidden).length;
-      if (left === 0) { nextHint.disabled = true; nextHint.textContent = "No more hints"; }
+      if (left === 0) {
+        // The button is about to be disabled: the last hint takes the focus.
+        hidden[0].tabIndex = -1;
+        hidden[0].focus();
+        nextHint.disabled = true; nextHint.textContent = "No more hints";
+      }
       else nextHint.textContent = `Show another hint (${hintItems.length - left + 1} of ${hintItems.length})`;
     });
     const solution = $(".course-exercise__solution");
@@ -258,6 +318,8 @@
       if (!window.confirm("Show the solution? Trying a hint first teaches more.")) return;
       solution.hidden = false;
       event.currentTarget.hidden = true;
+      solution.tabIndex = -1;
+      solution.focus();
     });
     $(".course-exercise__load-solution").addEventListener("click", () => {
       if (code() !== starter && code() !== root.dataset.solution &&
@@ -265,37 +327,74 @@
       setCode(root.dataset.solution || "");
     });
 
-    const host = $(".course-exercise__editor");
-    loadAce().then((ace) => {
-      editor = ace.edit(host, {
-        mode: "ace/mode/python", theme: aceTheme(), value: localStorage.getItem(draftKey) || starter,
-        minLines: 12, maxLines: 40, fontSize: 14, showPrintMargin: false, tabSize: 4, useSoftTabs: true,
-      });
-      editor.clearSelection();
-      editors.add(editor);
-      root.courseEditor = editor;
-      editor.commands.addCommand({ name: "runExercise", bindKey: { win: "Ctrl-Enter", mac: "Command-Enter" },
-        exec: () => { if (!runBtn.disabled) start(); } });
-      editor.commands.addCommand({ name: "leaveEditor", bindKey: { win: "Esc", mac: "Esc" },
-        exec: () => runBtn.focus() });
-      editor.session.on("change", () => {
-        try {
-          const value = editor.getValue();
-          if (value === starter) localStorage.removeItem(draftKey); else localStorage.setItem(draftKey, value);
-        } catch (e) { /* storage full or blocked: the editor still works */ }
-      });
-      editor.textInput.getElement().setAttribute("aria-label", `Python code for exercise ${id}`);
-      runBtn.disabled = false;
-    }).catch((e) => {
-      host.textContent = "The editor could not load: " + e.message;
-      runBtn.disabled = false;   // the starter code can still be run
-    });
+    // Python on intent: the learner enters the editor or reaches for Run.
+    // Its checks (a few KB) come along, so a later visit can run them offline.
+    const intent = () => { if (runtime.prefetch) startWorker(); loadCheck(id).catch(() => { /* retried on Run */ }); };
+    runBtn.addEventListener("pointerenter", intent);
+    runBtn.addEventListener("focus", intent);
 
-    if (runtime.prefetch && "IntersectionObserver" in window) {
+    let mounting = null;
+    function mountEditor() {
+      if (mounting) return mounting;
+      mounting = loadAce().then((ace) => {
+        const hadFocus = preview && document.activeElement === preview;
+        const narrow = window.matchMedia("(max-width: 600px)").matches;
+        host.replaceChildren();
+        preview = null;
+        editor = ace.edit(host, {
+          mode: "ace/mode/python", theme: aceTheme(), value: savedDraft() || starter,
+          // 15 px text (14 px on phones, for 30+ columns at 375 px) in a line of 1.5 em (Ace
+          // measures the line from the font): the glyph box, underscores included, fits inside.
+          minLines: narrow ? 8 : 12, maxLines: narrow ? 16 : 30, fontSize: narrow ? 14 : 15,
+          wrap: true, indentedSoftWrap: true, showPrintMargin: false, tabSize: 4, useSoftTabs: true,
+          // Tab moves through the page; Enter on the editor enters it (then Tab indents),
+          // Escape leaves it. The label says so (and the line under the editor, for everyone).
+          enableKeyboardAccessibility: true,
+          textInputAriaLabel: `Python code of exercise ${id}`,
+        });
+        const scroller = editor.renderer.scroller;
+        scroller.setAttribute("aria-label", `Python code editor of exercise ${id}: press Enter to edit, Escape to leave`);
+        scroller.setAttribute("aria-describedby", `course-keys-${id}`);
+        // The gutter is not a stop of its own: errors are also said in the status line.
+        const gutter = editor.renderer.$gutter;
+        gutter.setAttribute("tabindex", "-1");
+        gutter.setAttribute("aria-hidden", "true");
+        editor.clearSelection();
+        editors.add(editor);
+        root.courseEditor = editor;
+        editor.commands.addCommand({ name: "runExercise", bindKey: { win: "Ctrl-Enter", mac: "Command-Enter" },
+          exec: () => { if (!runBtn.disabled) start(); } });
+        editor.on("focus", intent);
+        editor.session.on("change", () => {
+          try {
+            const value = editor.getValue();
+            if (value === starter) localStorage.removeItem(draftKey); else localStorage.setItem(draftKey, value);
+          } catch (e) { /* storage full or blocked: the editor still works */ }
+        });
+        if (hadFocus) scroller.focus();
+        root.dispatchEvent(new CustomEvent("course-editor-ready"));
+        return editor;
+      }).catch((e) => {
+        const note = document.createElement("p");
+        note.className = "course-exercise__editor-error";
+        note.textContent = "The editor could not load (" + e.message + "); Run still runs the code shown.";
+        host.appendChild(note);
+        mounting = null;
+      });
+      return mounting;
+    }
+    root.courseMountEditor = mountEditor;
+
+    // Ace on approach: within one screen of the viewport, or the learner points or tabs at it.
+    root.addEventListener("pointerenter", mountEditor, { once: true });
+    root.addEventListener("focusin", mountEditor, { once: true });
+    if ("IntersectionObserver" in window) {
       const observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); if (runtime.prefetch) startWorker(); }
-      }, { rootMargin: "200px" });
+        if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); mountEditor(); }
+      }, { rootMargin: "100% 0px" });
       observer.observe(root);
+    } else {
+      mountEditor();
     }
   }
 
@@ -312,10 +411,34 @@
     setPrefetch(on) { runtime.prefetch = !!on; },
     get boots() { return runtime.boots; },
     get ready() { return !!runtime.ready; },
+    // Start Python now and resolve with ms from worker start to "Python ready" (pysim imported).
+    warmUp() {
+      startWorker();
+      if (runtime.ready) return Promise.resolve(runtime.readyMs);
+      return new Promise((resolve) => runtime.readyWaiters.push(resolve));
+    },
+    get bootMs() { return runtime.bootMs; },
+    get snapshotState() { return snapshotState; },
     stop,
   };
 
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+
+  // The service worker (site root, same origin) keeps what was fetched for a repeat visit that
+  // works offline and starts Python from disk. Registered after load, so it never competes with
+  // the page; CourseExerciseConfig = {serviceWorker: false} leaves it out.
+  if ("serviceWorker" in navigator && !(window.CourseExerciseConfig && window.CourseExerciseConfig.serviceWorker === false)) {
+    const keep = (registration) => {
+      // What this page loaded before the worker controlled it (the first visit): the worker keeps it.
+      const urls = [location.href.split("#")[0]].concat(performance.getEntriesByType("resource").map((e) => e.name))
+        .filter((u) => u.startsWith(location.origin + "/") && !u.includes("/assets/pyodide/"));
+      if (registration.active) registration.active.postMessage({ type: "keep", urls });
+    };
+    const register = () => navigator.serviceWorker.register(asset("sw.js"))
+      .then(() => navigator.serviceWorker.ready).then(keep)
+      .catch(() => { /* file:// or blocked */ });
+    if (document.readyState === "complete") register(); else window.addEventListener("load", register, { once: true });
+  }
 })();

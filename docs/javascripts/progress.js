@@ -46,11 +46,14 @@
     lessonStatus: function (lessonId) {
       var s = load();
       var l = lessons().filter(function (x) { return x.id === lessonId; })[0] || { quizzes: [], exercises: [] };
+      // Core exercises complete a lesson; extra ones are counted beside them.
+      var core = l.core_exercises || l.exercises, extra = l.extra_exercises || [];
+      var passed = function (e) { return s.exercises[e] === true; };
       var qc = l.quizzes.filter(function (q) { return s.quizzes[q] === true; }).length;
-      var ep = l.exercises.filter(function (e) { return s.exercises[e] === true; }).length;
+      var ep = core.filter(passed).length;
       return { quizCorrect: qc, quizTotal: l.quizzes.length, exercisesPassed: ep,
-               exercisesTotal: l.exercises.length,
-               completed: l.quizzes.length + l.exercises.length > 0 && qc === l.quizzes.length && ep === l.exercises.length };
+               exercisesTotal: core.length, extraPassed: extra.filter(passed).length, extraTotal: extra.length,
+               completed: l.quizzes.length + core.length > 0 && qc === l.quizzes.length && ep === core.length };
     },
     completedCount: function () {
       return lessons().filter(function (l) { return api.lessonStatus(l.id).completed; }).length;
@@ -70,29 +73,59 @@
     return new URL(base.replace(/\/?$/, "/"), location.href);
   }
 
+  // The bar shows on the home page and on lesson pages, where progress is made; reference and
+  // contributing pages carry none. Resetting lives on the home page only, as a real button.
+  function isCoursePage() {
+    if (document.querySelector("[data-lesson-status]")) return true;
+    var here = location.pathname.replace(/index\.html$/, "");
+    return lessons().some(function (l) { return here.endsWith("/" + l.url) || here === "/" + l.url; });
+  }
+
+  function wireReset(button) {
+    if (button.dataset.wired) return;
+    button.dataset.wired = "1";
+    button.addEventListener("click", function () {
+      if (window.confirm("Reset all your course progress and saved answers?")) {
+        api.reset();
+        var done = document.querySelector(".course-progress-done");
+        if (done) done.textContent = "Progress reset.";
+      }
+    });
+  }
+
   function render() {
     var content = document.querySelector(".md-content__inner") || document.body;
     var bar = document.getElementById("course-progress-bar");
-    if (!bar) {
-      bar = document.createElement("div");
+    if (!bar && isCoursePage()) {
+      bar = document.createElement("section");
       bar.id = "course-progress-bar";
       bar.className = "course-progress";
-      bar.innerHTML = '<span class="course-progress-text" aria-live="polite"></span> ' +
-        '<button type="button" class="course-progress-reset">Reset progress</button>' +
+      bar.setAttribute("aria-label", "Course progress");
+      bar.innerHTML = '<span class="course-progress-text" aria-live="polite"></span>' +
         '<p class="course-progress-notice" role="status" hidden></p>';
       content.insertBefore(bar, content.firstChild);
-      bar.querySelector(".course-progress-reset").addEventListener("click", function () {
-        if (window.confirm("Reset all your course progress and saved answers?")) api.reset();
-      });
     }
-    bar.querySelector(".course-progress-text").textContent =
-      "Session progress: " + api.completedCount() + " / " + api.totalLessons() + " completed";
-    var n = bar.querySelector(".course-progress-notice");
-    if (notice) { n.textContent = notice; n.hidden = false; }
+    if (bar) {
+      bar.querySelector(".course-progress-text").textContent =
+        "Session progress: " + api.completedCount() + " / " + api.totalLessons() + " completed";
+      var n = bar.querySelector(".course-progress-notice");
+      if (notice) { n.textContent = notice; n.hidden = false; }
+    }
+    document.querySelectorAll("button.course-progress-reset").forEach(function (b) {
+      wireReset(b);
+      if (!b.nextElementSibling || !b.nextElementSibling.classList.contains("course-progress-done")) {
+        var done = document.createElement("span");
+        done.className = "course-progress-done";
+        done.setAttribute("role", "status");
+        b.insertAdjacentElement("afterend", done);
+      }
+    });
     document.querySelectorAll("[data-lesson-status]").forEach(function (el) {
       var st = api.lessonStatus(el.getAttribute("data-lesson-status"));
-      el.textContent = st.completed ? "Completed" :
-        "Concept check " + st.quizCorrect + "/" + st.quizTotal + ", exercises " + st.exercisesPassed + "/" + st.exercisesTotal;
+      var text = st.completed ? "Completed" : "Concept check " + st.quizCorrect + "/" + st.quizTotal +
+        (st.exercisesTotal ? ", core exercises " + st.exercisesPassed + "/" + st.exercisesTotal : "");
+      if (st.extraTotal) text += " (extra " + st.extraPassed + "/" + st.extraTotal + ")";
+      el.textContent = text;
       el.setAttribute("data-completed", st.completed ? "true" : "false");
     });
   }

@@ -20,6 +20,22 @@
       (answered < forms.length ? " (" + (forms.length - answered) + " unanswered)" : "");
   }
 
+  function mark(label, cls, words) {
+    if (!label) return;
+    label.classList.add(cls);
+    var tag = document.createElement("span");
+    tag.className = "quiz-tag";
+    tag.textContent = " (" + words + ")";
+    label.appendChild(tag);
+  }
+
+  function unmark(form) {
+    form.querySelectorAll(".quiz-tag").forEach(function (t) { t.remove(); });
+    form.querySelectorAll(".quiz-option--key, .quiz-option--chosen").forEach(function (l) {
+      l.classList.remove("quiz-option--key", "quiz-option--chosen");
+    });
+  }
+
   function initQuiz(form) {
     if (form.dataset.ready) return;
     form.dataset.ready = "1";
@@ -35,6 +51,11 @@
       var letter = "ABCD"[Number(form.dataset.key)];
       feedback.textContent = right ? "Correct." : "Not quite: the answer is " + letter + ".";
       feedback.className = "quiz-feedback " + (right ? "quiz-right" : "quiz-wrong");
+      // The list itself says which option is right (and which one was chosen, if wrong), in
+      // words as well as colour, so the explanation can be read against the options.
+      var options = form.querySelectorAll(".quiz-option");
+      mark(options[Number(form.dataset.key)], "quiz-option--key", "right answer");
+      if (!right) mark(chosen.closest(".quiz-option"), "quiz-option--chosen", "your answer");
       form.dataset.result = right ? "right" : "wrong";
       explanation.hidden = false;
       form.querySelectorAll("input[type=radio]").forEach(function (r) { r.disabled = true; });
@@ -42,8 +63,11 @@
       retry.hidden = false;
       if (window.CourseProgress) window.CourseProgress.recordQuiz(form.dataset.quizId, right);
       lessonScore(form.dataset.lesson);
+      // The Check button just disappeared: focus goes to the verdict, not to <body>.
+      feedback.focus();
     });
     retry.addEventListener("click", function () {
+      unmark(form);
       form.querySelectorAll("input[type=radio]").forEach(function (r) { r.disabled = false; r.checked = false; });
       delete form.dataset.result;
       feedback.textContent = "";

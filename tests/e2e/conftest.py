@@ -92,9 +92,13 @@ def page_problems(site_url):
     return PageProblems(site_url)
 
 
-@pytest.fixture
-def context(browser, site_url, page_problems):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+def guarded_context(browser, site_url, page_problems, **options):
+    """A browser context whose requests may not leave the site's origin. The service worker is
+    blocked unless a test asks for it (service_workers="allow"): requests it answers would
+    bypass Playwright's routes, which several tests use to fake failures."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    options.setdefault("service_workers", "block")
+    ctx = browser.new_context(**options)
 
     def guard(route):
         url = route.request.url
@@ -106,17 +110,37 @@ def context(browser, site_url, page_problems):
             route.abort()
 
     ctx.route("**/*", guard)
+    return ctx
+
+
+@pytest.fixture
+def context(browser, site_url, page_problems):
+    ctx = guarded_context(browser, site_url, page_problems)
     yield ctx
     ctx.close()
+
+
+def watch(pg, page_problems):
+    pg.on("pageerror", lambda exc: page_problems.page_errors.append(str(exc)))
+    pg.set_default_timeout(20_000)
+    return pg
+
+
+def check_problems(page_problems):
+    assert page_problems.foreign_requests == [], f"requests left the site's origin: {page_problems.foreign_requests}"
+    assert page_problems.page_errors == [], f"uncaught errors in the page: {page_problems.page_errors}"
 
 
 @pytest.fixture
 def page(context, page_problems):
     """A fresh page (fresh localStorage). After the test: no request left the origin and
     no uncaught error was thrown."""
-    pg = context.new_page()
-    pg.on("pageerror", lambda exc: page_problems.page_errors.append(str(exc)))
-    pg.set_default_timeout(20_000)
+    pg = watch(context.new_page(), page_problems)
     yield pg
-    assert page_problems.foreign_requests == [], f"requests left the site's origin: {page_problems.foreign_requests}"
-    assert page_problems.page_errors == [], f"uncaught errors in the page: {page_problems.page_errors}"
+    check_problems(page_problems)
+
+
+def open_editor(page, selector):
+    """Bring an exercise into view (Ace loads on approach) and wait for its editor."""
+    page.locator(selector).scroll_into_view_if_needed()
+    page.wait_for_function(f"document.querySelector('{selector}') && document.querySelector('{selector}').courseEditor")

@@ -8,6 +8,7 @@ import pytest
 
 from pysim.harness import run_exercise
 
+from conftest import open_editor
 from test_exercises import BOOT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def _expected(code, check_source):
 def test_solution_and_wrong_answers_grade_the_same_in_the_browser(page, site_url, folder):
     selector = f'.course-exercise[data-exercise-id="{folder.name}"]'
     page.goto(f"{site_url}/lessons/{_lesson_of(folder)}/")
-    page.wait_for_function(f"document.querySelector('{selector}') && document.querySelector('{selector}').courseEditor")
+    open_editor(page, selector)
     check_source = (folder / "check.py").read_text(encoding="utf-8")
     answers = [folder / "solution.py"] + sorted((folder / "wrong").glob("*.py"))
     for answer in answers:

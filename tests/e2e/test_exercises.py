@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from conftest import open_editor
+
 LESSON = "/lessons/2-partitions-and-ordering/"
 EXERCISE = '.course-exercise[data-exercise-id="02-keyed-payment-order"]'
 IDLE = f"!document.querySelector('{EXERCISE} .course-exercise__run').disabled"
@@ -17,7 +19,7 @@ def lesson(page, site_url):
     page.on("request", lambda r: requests.append(r.url))
     page.on("dialog", lambda d: d.accept())
     page.goto(site_url + LESSON)
-    page.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    open_editor(page, EXERCISE)
     page.requests = requests
     return page
 
@@ -39,6 +41,10 @@ def status(page):
     return page.inner_text(f"{EXERCISE} .course-exercise__status")
 
 
+def settle_timers(page):
+    page.evaluate("() => new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0))")
+
+
 def test_typed_code_runs_and_streams_output(lesson):
     editor = lesson.locator(f"{EXERCISE} .ace_text-input")
     lesson.click(f"{EXERCISE} .course-exercise__editor")
@@ -48,11 +54,18 @@ def test_typed_code_runs_and_streams_output(lesson):
     lesson.keyboard.press("Control+Enter")          # the editor's Run shortcut
     lesson.wait_for_function(IDLE, timeout=BOOT_TIMEOUT)
     assert "typed 42" in output(lesson)
-    # Escape leaves the editor: focus moves to Run instead of being trapped.
+    # Escape leaves the text (to the editor's frame, Ace's keyboard-accessibility mode) and Tab
+    # goes on to Run. Each step waits for the state it needs; Run is enabled (the run is over).
     lesson.click(f"{EXERCISE} .course-exercise__editor")
     lesson.wait_for_function("document.activeElement && document.activeElement.classList.contains('ace_text-input')")
+    # Ace's mousedown focuses the text again from a setTimeout(0); on a busy machine that timer
+    # could fire after Escape and pull focus back (the old flake). Timers of equal delay run in
+    # order, so one more setTimeout(0) resolving means Ace's has run.
+    settle_timers(lesson)
     lesson.keyboard.press("Escape")
-    lesson.wait_for_function("document.activeElement.classList.contains('course-exercise__run')", timeout=5_000)
+    lesson.wait_for_function("document.activeElement.classList.contains('ace_scroller')")
+    lesson.keyboard.press("Tab")
+    lesson.wait_for_function("document.activeElement.classList.contains('course-exercise__run')")
 
 
 def test_exception_shows_learner_traceback_and_page_keeps_working(lesson):
@@ -151,7 +164,7 @@ def test_instant_navigation_keeps_the_worker(page, site_url):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(site_url + LESSON)
-    page.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    open_editor(page, EXERCISE)
     lesson = page
     set_code(lesson, 'print("first")\n')
     run_and_wait(lesson)
@@ -160,7 +173,7 @@ def test_instant_navigation_keeps_the_worker(page, site_url):
     lesson.click("nav.md-nav--primary a[href$='3-consumer-groups/']")   # via instant navigation, to a lesson without exercises
     lesson.wait_for_function("!document.querySelector('.course-exercise')")
     lesson.click("nav.md-nav--primary a[href$='2-partitions-and-ordering/']")
-    lesson.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    open_editor(lesson, EXERCISE)
     assert lesson.evaluate("window.__same_document") is True, "instant navigation reloaded the page"
     set_code(lesson, 'print("second")\n')
     run_and_wait(lesson)
@@ -186,7 +199,7 @@ def test_failed_python_boot_is_reported_and_recovers(page, site_url):
     page.add_init_script("window.CourseExerciseConfig = {prefetch: false};")
     page.route("**/assets/wheels/*.whl", lambda route: route.fulfill(status=404, body="gone"))
     page.goto(site_url + LESSON)
-    page.wait_for_function(f"document.querySelector('{EXERCISE}') && document.querySelector('{EXERCISE}').courseEditor")
+    open_editor(page, EXERCISE)
     set_code(page, 'print("hello")\n')
     run_and_wait(page)
     assert "could not fetch the pysim wheel" in output(page)
