@@ -182,6 +182,60 @@
     return checkCache.get(id);
   }
 
+  // ---- the trace player, loaded only when a learner opens it -------------------------------
+  let playerLoading = null;
+  function loadScript(path) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = asset(path);
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("could not load " + path));
+      document.head.appendChild(script);
+    });
+  }
+  function loadPlayer() {
+    if (window.CourseTracePlayer) return Promise.resolve(window.CourseTracePlayer);
+    if (!playerLoading) {
+      playerLoading = loadScript("javascripts/trace-state.js").then(() => loadScript("javascripts/trace-player.js"))
+        .then(() => window.CourseTracePlayer).catch((e) => { playerLoading = null; throw e; });
+    }
+    return playerLoading;
+  }
+  // A "Show what happened" button under the checks; the picture is drawn from the run's
+  // compact trace (pysim/trace_view.py, sent by the worker) by trace-player.js.
+  function offerTrace(root, after, trace) {
+    const old = root.querySelector(".course-trace");
+    if (old) old.remove();
+    if (!trace || !trace.events || !trace.events.length) return;
+    const box = document.createElement("div");
+    box.className = "course-trace";
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "md-button course-trace__toggle";
+    toggle.textContent = "Show what happened";
+    toggle.setAttribute("aria-expanded", "false");
+    const host = document.createElement("div");
+    host.className = "course-trace__host";
+    host.id = "course-trace-" + root.dataset.exerciseId;
+    host.hidden = true;
+    toggle.setAttribute("aria-controls", host.id);
+    let mounted = false;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? "Hide what happened" : "Show what happened";
+      host.hidden = !open;
+      if (open && !mounted) {
+        mounted = true;
+        host.textContent = "Loading the picture…";
+        loadPlayer().then((player) => { root.coursePlayer = player.mount(host, trace, { label: "exercise " + root.dataset.exerciseId }); })
+          .catch((e) => { mounted = false; host.textContent = "The picture could not load: " + e.message; });
+      }
+    });
+    box.append(toggle, host);
+    after.insertAdjacentElement("afterend", box);
+  }
+
   // ---- one exercise widget ------------------------------------------------------------------
   const editors = new Set();
 
@@ -246,6 +300,7 @@
         say("The Python runtime failed; Run again and it is restarted.");
       } else {
         const r = outcome.result;
+        if (!r.error || r.error.source === "learner") offerTrace(root, checks, r.trace);
         if (r.error && r.error.source === "learner") {
           const where = r.error.line ? ` on line ${r.error.line}` : "";
           say(`Your code raised ${r.error.type}${where}.`);
@@ -268,6 +323,7 @@
 
     async function start() {
       if (runtime.current) stop("another run started");
+      offerTrace(root, checks, null);
       output.replaceChildren();
       checks.replaceChildren();
       root.classList.remove("is-passed");
