@@ -14,7 +14,7 @@
   const TS = window.CourseTraceState;
 
   const LANE_CELLS = 40;        // offsets drawn per partition (the newest ones)
-  const CELL = 30, LANE_H = 26, LABEL_W = 92;
+  const CELL = 36, LANE_H = 26, LABEL_W = 92;
   const TRANSCRIPT_WINDOW = 25; // transcript lines either side of the current step
   const SPEEDS = [["1", "1 step/s"], ["4", "4 steps/s"], ["15", "15 steps/s"], ["60", "60 steps/s"]];
 
@@ -30,8 +30,9 @@
   }
 
   function splitText(entries) {
-    return entries.map((s) => `${s.id}${s.keyed ? "" : " (no key; named in the value)"} landed in ${s.partitions.length} partitions: ${s.partitions.join(", ")}`)
+    const shown = entries.slice(0, 3).map((s) => `${s.id}${s.keyed ? "" : " (no key; named in the value)"} landed in ${s.partitions.length} partitions of ${s.topic}: ${s.partitions.join(", ")}`)
       .join("; ");
+    return entries.length > 3 ? `${shown}; and ${entries.length - 3} more (${entries.slice(3).map((s) => s.id).join(", ")})` : shown;
   }
 
   // ---- the picture ------------------------------------------------------------------------
@@ -39,19 +40,22 @@
     const rows = [];
     let y = 0;
     const parts = [];
+    // As many cells as the longest lane needs (at least 10, at most LANE_CELLS).
+    let cells = 10;
+    for (const lanes of Object.values(state.topics)) for (const lane of lanes) cells = Math.max(cells, Math.min(LANE_CELLS, lane.end + 1));
     for (const [topic, lanes] of Object.entries(state.topics)) {
       parts.push(`<text class="ct-topic" x="0" y="${y + 14}">${esc(topic)}</text>`);
       y += 20;
       lanes.forEach((lane, p) => {
-        const from = Math.max(0, lane.end - LANE_CELLS);
+        const from = Math.max(0, lane.end - cells);
         const at = TS.tp(topic, p);
         parts.push(`<g class="ct-lane" data-tp="${esc(at)}"><text class="ct-label" x="0" y="${y + 17}">${esc("[" + p + "]")} end ${lane.end}</text>`);
-        parts.push(`<rect class="ct-lane-bg" x="${LABEL_W}" y="${y}" width="${LANE_CELLS * CELL}" height="${LANE_H - 4}"/>`);
+        parts.push(`<rect class="ct-lane-bg" x="${LABEL_W}" y="${y}" width="${cells * CELL}" height="${LANE_H - 4}"/>`);
         if (from > 0) parts.push(`<text class="ct-more" x="${LABEL_W - 12}" y="${y + 17}">…</text>`);
         for (const r of lane.records) {
           if (r.o < from) continue;
           const x = LABEL_W + (r.o - from) * CELL;
-          const split = r.entity && splitIds.has(r.entity);
+          const split = r.entity && splitIds.has(topic + "\u0000" + r.entity);
           const fresh = lastEvent && lastEvent.k === "produce" && lastEvent.topic === topic && lastEvent.p === p && lastEvent.o === r.o;
           const cls = ["ct-rec", split ? "is-split" : "", r.aborted ? "is-aborted" : "", fresh ? "is-new" : "", r.key === null ? "is-keyless" : ""].join(" ").trim();
           const label = r.key !== null ? r.key : (r.entity || "∅");
@@ -75,7 +79,7 @@
       });
       y += 6;
     }
-    const width = LABEL_W + LANE_CELLS * CELL + 4;
+    const width = LABEL_W + cells * CELL + 4;
     rows.push(`<svg class="ct-lanes" role="img" aria-label="Partitions and their records at this step (the transcript says the same)" width="${width}" height="${Math.max(y, 20)}" viewBox="0 0 ${width} ${Math.max(y, 20)}">${parts.join("")}</svg>`);
     return rows.join("");
   }
@@ -111,7 +115,7 @@
     for (const [name, g] of groups) {
       const tps = Array.from(new Set([...Object.keys(g.owners), ...Object.keys(g.position), ...Object.keys(g.committed)])).sort();
       for (const at of tps) {
-        rows.push(`<tr><td>${esc(name)}${g.generation !== null ? " (gen " + g.generation + ")" : ""}</td><td>${esc(at)}</td><td>${esc(member(g.owners[at]) || "—")}</td>` +
+        rows.push(`<tr><td>${esc(name)}${g.generation !== null && g.generation >= 0 ? " (gen " + g.generation + ")" : ""}</td><td>${esc(at)}</td><td>${esc(member(g.owners[at]) || "—")}</td>` +
           `<td>${g.position[at] !== undefined ? g.position[at] : "—"}</td><td>${g.committed[at] !== undefined ? g.committed[at] : "—"}</td><td>${lag[name][at] !== undefined ? lag[name][at] : "—"}</td></tr>`);
       }
     }
@@ -137,8 +141,8 @@
     const box = el("section", { class: "course-trace__player", "aria-label": `What happened in ${label}, step by step` });
     const controls = el("div", { class: "course-trace__controls", role: "group", "aria-label": "Step through the run" });
     const btn = (text, aria, cls) => { const b = el("button", { type: "button", class: "md-button course-trace__" + cls, "aria-label": aria }, text); controls.appendChild(b); return b; };
-    const first = btn("⏮", "First step", "first"), back = btn("◀", "Step back", "back"),
-      play = btn("▶ Play", "Play", "play"), fwd = btn("▶|", "Step forward", "forward"), last = btn("⏭", "Last step", "last");
+    const first = btn("First", "First step", "first"), back = btn("◀ Back", "Step back", "back"),
+      play = btn("▶ Play", "Play", "play"), fwd = btn("Forward ▶", "Step forward", "forward"), last = btn("Last", "Last step", "last");
     const speed = el("select", { class: "course-trace__speed", "aria-label": "Speed" });
     for (const [v, t] of SPEEDS) speed.appendChild(el("option", { value: v }, t));
     speed.value = "4";
@@ -146,7 +150,7 @@
     const kinds = el("select", { class: "course-trace__kind", "aria-label": "Kind of event to jump to" });
     for (const k of model.kinds()) kinds.appendChild(el("option", { value: k }, k));
     controls.appendChild(kinds);
-    const prevKind = btn("⇤", "Previous event of this kind", "prev-kind"), nextKind = btn("⇥", "Next event of this kind", "next-kind");
+    const prevKind = btn("◀ Previous", "Previous event of this kind", "prev-kind"), nextKind = btn("Next ▶", "Next event of this kind", "next-kind");
     const slider = el("input", { type: "range", min: "0", max: String(model.length), value: String(step), class: "course-trace__slider", "aria-label": "Step" });
     const counter = el("p", { class: "course-trace__counter" });
     const now = el("p", { class: "course-trace__now", "aria-live": "polite", "aria-atomic": "true" });
@@ -162,7 +166,7 @@
       const state = model.stateAt(step);
       const event = step > 0 ? view.events[step - 1] : null;
       const split = TS.split(state);
-      const splitIds = new Set(split.map((s) => s.id));
+      const splitIds = new Set(split.map((s) => s.topic + "\u0000" + s.id));
       counter.textContent = `Step ${step} of ${model.length} · ${state.time} ms (virtual time)`;
       now.textContent = event ? `Step ${step}: ${TS.describe(event)}` : "Step 0: before anything happened.";
       const keyless = Object.values(state.topics).flat().reduce((n, lane) => n + lane.records.filter((r) => r.key === null).length, 0);

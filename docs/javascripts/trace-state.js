@@ -62,7 +62,9 @@
           entity: entity && entity.id, s: e.s });
         lane.end = Math.max(lane.end, e.o + 1);
         if (entity) {
-          const where = state.entities[entity.id] || (state.entities[entity.id] = { keyed: entity.keyed, partitions: [] });
+          // Per topic: the same key in two topics (orders in, invoices out) is not a split.
+          const id = e.topic + "\u0000" + entity.id;
+          const where = state.entities[id] || (state.entities[id] = { id: entity.id, topic: e.topic, keyed: entity.keyed, partitions: [] });
           const at = tp(e.topic, e.p);
           if (!where.partitions.includes(at)) where.partitions.push(at);
         }
@@ -145,13 +147,14 @@
     return out;
   }
 
-  // Records about one key (or one id) that landed in more than one partition: ordering
-  // between them is lost. Sorted by id for a stable transcript.
+  // Records about one key (or one id) that landed in more than one partition of a topic:
+  // ordering between them is lost. Sorted by topic and id for a stable transcript.
   function split(state) {
     return Object.entries(state.entities)
       .filter(([, w]) => w.partitions.length > 1)
-      .map(([id, w]) => ({ id, keyed: w.keyed, partitions: w.partitions.slice().sort() }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .map(([key, w]) => ({ id: w.id, topic: w.topic, keyed: w.keyed, partitions: w.partitions.slice().sort(), key }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ key, ...rest }) => rest);
   }
 
   const short = (id) => (id && id.length > 20 ? id.slice(0, 8) + "…" + id.slice(-4) : id);

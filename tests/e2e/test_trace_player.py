@@ -37,7 +37,7 @@ def test_split_payment_is_highlighted_and_the_transcript_says_so(page, site_url)
     _run(page, site_url, "no_key_over_time.py")
     assert page.get_attribute(f"{EXERCISE} .course-trace__toggle", "aria-expanded") == "true"
     findings = page.inner_text(f"{PLAYER} .course-trace__findings")
-    assert "pay-1 (no key; named in the value) landed in 4 partitions" in findings
+    assert "pay-1 (no key; named in the value) landed in 4 partitions of payments" in findings
     assert "20 record(s) have no key" in findings
     split = page.locator(f"{PLAYER} .ct-rec.is-split[data-entity='pay-1']")
     assert split.count() == 4

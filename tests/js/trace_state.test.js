@@ -136,3 +136,16 @@ test("find jumps to the next and previous event of a kind", () => {
   assert.equal(trace.events[model.find(0, "group", 1) - 1].k.split(".")[0], "group");
   assert.throws(() => model.stateAt(model.length + 1), RangeError);
 });
+
+test("the same key in two topics is not a split (read-process-write: orders in, invoices out)", () => {
+  const { trace } = load("04-read-process-write__solution");
+  const model = TS.build(trace);
+  const end = model.stateAt(model.length);
+  for (const s of TS.split(end)) {
+    const lanes = new Set(s.partitions.map((at) => at.slice(0, at.indexOf("["))));
+    assert.deepEqual(Array.from(lanes), [s.topic]);
+  }
+  const keys = (topic) => new Set(end.topics[topic].flatMap((l) => l.records.map((r) => r.key)));
+  const shared = Array.from(keys("orders")).filter((k) => k !== null && keys("invoices").has(k));
+  assert.ok(shared.length > 0, "the fixture has keys in both topics");
+});
