@@ -4,8 +4,9 @@ on one workload (see workload.py), the consumer assignors' time for a large grou
 (bench_assignors.py), exactly-once costs (bench_transactions.py), scenarios timed in CPython
 and in Pyodide (a group's liveness over 10 virtual minutes, 1,000 transactions), pysim.amqp
 against pika on a real RabbitMQ and kombu's memory:// (bench_amqp.py), plus
-benchmarks/browser_boot.py (first Run to output) and benchmarks/browser_load.py (script bytes,
-blocking time, Python ready on first and repeat visits)."""
+benchmarks/browser_boot.py (first Run to output), benchmarks/browser_load.py (script bytes,
+blocking time, Python ready on first and repeat visits) and benchmarks/browser_trace.py (the
+trace player opening a 10,000-event trace, and one step's render)."""
 
 import datetime
 import json
@@ -271,6 +272,12 @@ def markdown(report: dict) -> str:
     else:
         shown = {k: v for k, v in load.items() if k != "samples"}
         lines += ["```json", json.dumps(shown, indent=2, sort_keys=True), "```"]
+    trace = report.get("browser_trace")
+    lines += ["", "## Trace player (10,000 events: open < 300 ms, a step within a 60 Hz frame)", ""]
+    if trace is None:
+        lines.append("benchmarks/browser_trace.py does not exist: not measured.")
+    else:
+        lines += ["```json", json.dumps(trace, indent=2, sort_keys=True), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -335,6 +342,7 @@ def main() -> int:
         "browser_boot": browser_boot(),
         "amqp": amqp_benchmark(),
         "browser_load": browser_boot("browser_load"),
+        "browser_trace": browser_boot("browser_trace"),
     }
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     (RESULTS / "results.md").write_text(markdown(report) + amqp_markdown(report["amqp"]))
@@ -346,7 +354,7 @@ def main() -> int:
         failed.append("transactions")
     failed += [f"scenario {k}" for k, v in report["scenarios"].items() if "error" in v]
     failed += [f"amqp {k}" for k in ("pysim", "rabbitmq", "kombu-memory") if "error" in report["amqp"].get(k, {})]
-    for name in ("browser_boot", "browser_load"):
+    for name in ("browser_boot", "browser_load", "browser_trace"):
         if report[name] is not None and "error" in report[name]:
             failed.append(name)
     if failed:

@@ -13,7 +13,7 @@
   if (window.CourseTracePlayer) return;
   const TS = window.CourseTraceState;
 
-  const LANE_CELLS = 40;        // offsets drawn per partition (the newest ones)
+  const LANE_CELLS = 24;        // offsets drawn per partition (the newest ones)
   const CELL = 36, LANE_H = 26, LABEL_W = 92;
   const TRANSCRIPT_WINDOW = 25; // transcript lines either side of the current step
   const SPEEDS = [["1", "1 step/s"], ["4", "4 steps/s"], ["15", "15 steps/s"], ["60", "60 steps/s"]];
@@ -52,8 +52,11 @@
         parts.push(`<g class="ct-lane" data-tp="${esc(at)}"><text class="ct-label" x="0" y="${y + 17}">${esc("[" + p + "]")} end ${lane.end}</text>`);
         parts.push(`<rect class="ct-lane-bg" x="${LABEL_W}" y="${y}" width="${cells * CELL}" height="${LANE_H - 4}"/>`);
         if (from > 0) parts.push(`<text class="ct-more" x="${LABEL_W - 12}" y="${y + 17}">…</text>`);
-        for (const r of lane.records) {
-          if (r.o < from) continue;
+        // Records are in offset order: only the newest `cells` are drawn.
+        let firstShown = lane.records.length;
+        while (firstShown > 0 && lane.records[firstShown - 1].o >= from) firstShown--;
+        for (let i = firstShown; i < lane.records.length; i++) {
+          const r = lane.records[i];
           const x = LABEL_W + (r.o - from) * CELL;
           const split = r.entity && splitIds.has(topic + "\u0000" + r.entity);
           const fresh = lastEvent && lastEvent.k === "produce" && lastEvent.topic === topic && lastEvent.p === p && lastEvent.o === r.o;
@@ -103,7 +106,7 @@
     }
     if (!y) return "";
     const x = LABEL_W + (step / n) * width;
-    parts.push(`<line class="ct-now" x1="${x}" x2="${x}" y1="0" y2="${y}"/>`);
+    parts.push(`<line class="ct-now" data-x0="${LABEL_W}" data-width="${width}" x1="${x}" x2="${x}" y1="0" y2="${y}"/>`);
     return `<svg class="ct-owners" role="img" aria-label="Partition ownership over the run" width="${LABEL_W + width + 4}" height="${y}" viewBox="0 0 ${LABEL_W + width + 4} ${y}">${parts.join("")}</svg>`;
   }
 
@@ -156,6 +159,11 @@
     const now = el("p", { class: "course-trace__now", "aria-live": "polite", "aria-atomic": "true" });
     const findings = el("p", { class: "course-trace__findings", role: "status" });
     const picture = el("div", { class: "course-trace__picture", tabindex: "0", "aria-label": "Picture of the run: arrow keys step, space plays or pauses, Home and End jump" });
+    const lanes = el("div", { class: "course-trace__lanes" });
+    const owners = el("div", { class: "course-trace__owners" });
+    picture.append(lanes, owners);
+    owners.innerHTML = ownershipSvg(model, ownership, step);   // drawn once; only its "now" line moves
+    const nowLine = owners.querySelector(".ct-now");
     const tables = el("div", { class: "course-trace__tables" });
     const transcript = el("ol", { class: "course-trace__transcript", "aria-label": "Transcript of the run", tabindex: "0" });
     if (view.dropped) box.appendChild(el("p", { class: "course-trace__dropped" }, `The run had ${view.total} events; the first ${view.dropped} are left out, so the picture starts part-way.`));
@@ -163,19 +171,23 @@
     host.appendChild(box);
 
     function render() {
-      const state = model.stateAt(step);
+      const state = model.at(step);
       const event = step > 0 ? view.events[step - 1] : null;
       const split = TS.split(state);
       const splitIds = new Set(split.map((s) => s.topic + "\u0000" + s.id));
       counter.textContent = `Step ${step} of ${model.length} · ${state.time} ms (virtual time)`;
       now.textContent = event ? `Step ${step}: ${TS.describe(event)}` : "Step 0: before anything happened.";
-      const keyless = Object.values(state.topics).flat().reduce((n, lane) => n + lane.records.filter((r) => r.key === null).length, 0);
+      const keyless = state.keyless;
       findings.textContent = [
         split.length ? `Split: ${splitText(split)}. Their events can be read in a different order than they were produced.` : "",
         keyless ? `${keyless} record(s) have no key: where they land depends only on when they were produced.` : "",
       ].filter(Boolean).join(" ");
       box.classList.toggle("has-split", split.length > 0);
-      picture.innerHTML = lanesSvg(state, splitIds, event) + ownershipSvg(model, ownership, step);
+      lanes.innerHTML = lanesSvg(state, splitIds, event);
+      if (nowLine) {
+        const x = Number(nowLine.dataset.x0) + (step / Math.max(1, model.length)) * Number(nowLine.dataset.width);
+        nowLine.setAttribute("x1", x); nowLine.setAttribute("x2", x);
+      }
       tables.innerHTML = groupsTable(state) + queuesTable(state);
       const lo = Math.max(0, step - 1 - TRANSCRIPT_WINDOW), hi = Math.min(model.length, step + TRANSCRIPT_WINDOW);
       const items = [];

@@ -31,7 +31,7 @@
     for (const g of view.groups || []) groups[g] = { generation: null, members: [], owners: {}, committed: {}, position: {} };
     const queues = {};
     for (const q of view.queues || []) queues[q] = { ready: 0, unacked: 0, acked: 0, dead: 0 };
-    return { step: 0, time: 0, topics, groups, queues, crashed: [], txns: {}, entities: {} };
+    return { step: 0, time: 0, topics, groups, queues, crashed: [], txns: {}, entities: {}, keyless: 0 };
   }
 
   function partition(state, topic, p) {
@@ -61,6 +61,7 @@
         lane.records.push({ o: e.o, key: e.key === undefined ? null : e.key, v: e.v, aborted: !!e.aborted,
           entity: entity && entity.id, s: e.s });
         lane.end = Math.max(lane.end, e.o + 1);
+        if (e.key === null && !e.gone) state.keyless += 1;
         if (entity) {
           // Per topic: the same key in two topics (orders in, invoices out) is not a split.
           const id = e.topic + "\u0000" + entity.id;
@@ -225,6 +226,7 @@
   function build(view) {
     if (!view || !Array.isArray(view.events)) throw new TypeError("build(view): view.events must be an array");
     const events = view.events;
+    let cursor = null;
     return {
       view,
       length: events.length,
@@ -233,6 +235,15 @@
         const state = emptyState(view);
         for (let i = 0; i < n; i++) apply(state, events[i]);
         return state;
+      },
+      // The same state as stateAt(n), fast for playing forward: one state object is kept and
+      // advanced; only a step back replays from the start. The object is the model's: read it,
+      // don't keep it past the next call.
+      at(n) {
+        if (!Number.isInteger(n) || n < 0 || n > events.length) throw new RangeError(`step ${n} is outside 0..${events.length}`);
+        if (!cursor || cursor.step > n) cursor = emptyState(view);
+        while (cursor.step < n) apply(cursor, events[cursor.step]);
+        return cursor;
       },
       // The next (dir 1) or previous (dir -1) step whose event's kind starts with `prefix`.
       find(from, prefix, dir) {

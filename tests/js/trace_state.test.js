@@ -149,3 +149,18 @@ test("the same key in two topics is not a split (read-process-write: orders in, 
   const shared = Array.from(keys("orders")).filter((k) => k !== null && keys("invoices").has(k));
   assert.ok(shared.length > 0, "the fixture has keys in both topics");
 });
+
+test("at(n), the player's fast path, equals stateAt(n) whatever order the steps come in", () => {
+  for (const [name, { trace }] of all()) {
+    const model = TS.build(trace);
+    const n = model.length;
+    const order = [0, n, 1, 2, Math.floor(n / 2), Math.floor(n / 2) - 1, Math.floor(n / 2) + 1, n - 1, 0, n].filter((s) => s >= 0 && s <= n);
+    for (const s of order) assert.equal(JSON.stringify(model.at(s)), JSON.stringify(model.stateAt(s)), `${name} at ${s}`);
+  }
+});
+
+test("keyless records are counted: all 20 of the no-key run, none of the keyed solution", () => {
+  const count = (name) => { const m = TS.build(load(name).trace); return m.stateAt(m.length).keyless; };
+  assert.equal(count("02-keyed-payment-order__no_key"), 20);
+  assert.equal(count("02-keyed-payment-order__solution"), 0);
+});
