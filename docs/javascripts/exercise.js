@@ -456,6 +456,12 @@
 
   function init() {
     document.querySelectorAll(".course-exercise").forEach(setup);
+    // The playground page's script, only there.
+    if (document.getElementById("course-playground")) {
+      loadScript("javascripts/playground-model.js").then(() => window.CoursePlayground ? null : loadScript("javascripts/playground.js"))
+        .then(() => window.CoursePlayground.init(document.getElementById("course-playground")))
+        .catch((e) => { document.getElementById("course-playground").textContent = "The playground could not load: " + e.message; });
+    }
   }
 
   // Follow Material's light/dark switch.
@@ -463,6 +469,14 @@
     .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
   window.CourseExercise = {
+    // Run a whole script (no exercise checks) in the shared worker: the playground's way in.
+    // Resolves with the outcome done() gets ({result} or {timeout}/{stopped}/{crash}).
+    runScript(code, handlers) {
+      return new Promise((resolve) => run(code, 'def check_ran(run):\n    """The script ran."""\n', 20000,
+        { out: (handlers && handlers.out) || (() => {}), err: (handlers && handlers.err) || (() => {}), done: resolve }));
+    },
+    loadPlayer,
+    loadScript,
     setTimeLimit(ms) { runtime.timeLimitMs = ms; },
     setPrefetch(on) { runtime.prefetch = !!on; },
     get boots() { return runtime.boots; },
