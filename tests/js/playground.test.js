@@ -60,3 +60,15 @@ test("the script has no consumer part when there are no consumers", () => {
   assert.equal(m.duplicates, null);
   assert.equal(m.refetched, 0);
 });
+
+test("the lessons' playground links show what the lessons say they show", () => {
+  const run = (name) => { const r = load(name); return PG.measures(r.trace, TS, r.stdout); };
+  const keyless = run("lesson2_keyless"), keyed = run("lesson2_keyed");
+  assert.ok(keyless.split.some((s) => s.partitions.length > 1), "lesson 2: without a key, one id in several partitions");
+  assert.deepEqual(keyed.split, [], "lesson 2: keyed, no key split");
+  const crash = run("lesson3_crash");
+  assert.ok(crash.gapMs >= 40000, `lesson 3: partitions without an owner until the session ends (${crash.gapMs} ms)`);
+  const auto = run("lesson4_auto"), after = run("lesson4_after");
+  assert.ok(auto.duplicates > 0, `lesson 4: auto commit, ${auto.duplicates} processed twice`);
+  assert.equal(after.duplicates, 0, "lesson 4: commit after processing, none processed twice");
+});

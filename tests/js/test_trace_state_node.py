@@ -39,7 +39,25 @@ PLAYGROUND = {
     "crash_auto": "?partitions=2&records=60&keys=12&consumers=2&assignor=roundrobin&commit=auto&fault=crash",
     "crash_after": "?partitions=2&records=60&keys=12&consumers=2&assignor=cooperative-sticky&commit=after&fault=crash",
     "no_consumers": "?partitions=2&records=10&keys=2&consumers=0",
+    # the lessons' links into the playground (test_lesson_links_are_recorded keeps them in step)
+    "lesson2_keyless": "?partitions=6&records=40&keys=0&consumers=1&assignor=range&commit=after&fault=none",
+    "lesson2_keyed": "?partitions=6&records=40&keys=8&consumers=1&assignor=range&commit=after&fault=none",
+    "lesson3_crash": "?partitions=6&records=120&keys=24&consumers=4&assignor=range&commit=after&fault=crash",
+    "lesson4_auto": "?partitions=4&records=80&keys=16&consumers=4&assignor=range&commit=auto&fault=crash",
+    "lesson4_after": "?partitions=4&records=80&keys=16&consumers=4&assignor=range&commit=after&fault=crash",
 }
+LESSON_FILES = {"lesson2": "2-partitions-and-ordering.md", "lesson3": "3-consumer-groups.md", "lesson4": "4-exactly-once.md"}
+
+
+def test_lesson_links_are_recorded():
+    """Every playground link in a lesson is one of the scenarios the node tests check."""
+    import re
+    for prefix, name in LESSON_FILES.items():
+        text = (ROOT / "docs/lessons" / name).read_text()
+        links = re.findall(r"\(\.\./\.\./playground/(\?[^)]*)\)", text)
+        assert links, name
+        for query in links:
+            assert query in {v for k, v in PLAYGROUND.items() if k.startswith(prefix)}, (name, query)
 TRIVIAL_CHECK = 'def check_ran(run):\n    """The script ran."""\n'
 
 
