@@ -85,3 +85,18 @@ def test_no_key_at_375px_has_no_horizontal_scroll(page, site_url):
     assert "20 record(s) have no key" in page.inner_text(f"{PLAYER} .course-trace__findings")
     page.locator(PLAYER).scroll_into_view_if_needed()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_player_in_dark_mode_has_no_serious_axe_violation(browser, site_url, page_problems):
+    from conftest import check_problems, guarded_context, watch
+    ctx = guarded_context(browser, site_url, page_problems, color_scheme="dark")
+    try:
+        page = watch(ctx.new_page(), page_problems)
+        _run(page, site_url, "no_key_over_time.py")
+        assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+        page.focus(f"{PLAYER} .course-trace__picture")
+        page.keyboard.press("ArrowLeft")
+        assert axe_violations(page) == []
+    finally:
+        ctx.close()
+    check_problems(page_problems)
