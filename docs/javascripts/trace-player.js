@@ -15,7 +15,7 @@
 
   const LANE_CELLS = 24;        // offsets drawn per partition (the newest ones)
   const CELL = 36, LANE_H = 26, LABEL_W = 92;
-  const TRANSCRIPT_WINDOW = 25; // transcript lines either side of the current step
+  const TRANSCRIPT_WINDOW = 15; // transcript lines either side of the current step
   const SPEEDS = [["1", "1 step/s"], ["4", "4 steps/s"], ["15", "15 steps/s"], ["60", "60 steps/s"]];
 
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -64,7 +64,7 @@
           const label = r.key !== null ? r.key : (r.entity || "∅");
           parts.push(`<g class="${cls}" data-offset="${r.o}"${r.entity ? ` data-entity="${esc(r.entity)}"` : ""}><title>${esc(`${at} offset ${r.o}: key ${r.key === null ? "none" : r.key}, value ${r.v}${r.aborted ? " (aborted)" : ""}${split ? " — this id is split over partitions" : ""}`)}</title>` +
             `<rect x="${x + 1}" y="${y}" width="${CELL - 2}" height="${LANE_H - 4}" rx="3"/>` +
-            `<text x="${x + CELL / 2}" y="${y + 15}">${esc(short(label, 5))}</text></g>`);
+            `<text x="${x + CELL / 2}" y="${y + 15}">${esc(short(label, 6))}</text></g>`);
         }
         for (const m of lane.markers) {
           if (m.o < from) continue;
@@ -139,6 +139,7 @@
     const label = (options && options.label) || "the run";
     let step = model.length;     // open at the end: what the checks saw
     let timer = null;
+    let scrollQueued = false;
 
     host.replaceChildren();
     const box = el("section", { class: "course-trace__player", "aria-label": `What happened in ${label}, step by step` });
@@ -195,6 +196,16 @@
         items.push(`<li value="${i + 1}"${i === step - 1 ? ' aria-current="step" class="is-current"' : ""}>${esc(TS.describe(view.events[i]))}</li>`);
       }
       transcript.innerHTML = items.join("");
+      // Keep the current line in view in its box: once per frame, after the browser's own
+      // layout, so stepping fast never forces an extra layout per step.
+      if (!scrollQueued) {
+        scrollQueued = true;
+        requestAnimationFrame(() => {
+          scrollQueued = false;
+          const current = transcript.querySelector(".is-current");
+          if (current) transcript.scrollTop = Math.max(0, current.offsetTop - transcript.clientHeight / 2);
+        });
+      }
       slider.value = String(step);
       first.disabled = back.disabled = step === 0;
       fwd.disabled = last.disabled = step === model.length;
