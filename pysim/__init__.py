@@ -8,7 +8,7 @@ Public faces: ``pysim.kafka`` (confluent-kafka shaped), ``pysim.amqp`` (RabbitMQ
 shaped), ``pysim.partitioner``, ``pysim.Simulation`` (the kernel).
 """
 
-from pysim.simulation import Simulation
+from pysim.kernel.simulation import Simulation
 
 __all__ = ["Simulation"]
 __version__ = "0.1.0"

@@ -204,7 +204,7 @@ def _distribution(args, parser):
 
 def _keys(template, n, seed, parser):
     """The N keys from ``template``; {r} draws from a stream of the given seed."""
-    from pysim.rng import Rng
+    from pysim.kernel.rng import Rng
     rnd = Rng(seed).stream("cli.distribution.keys")
     keys = []
     try:
@@ -348,7 +348,7 @@ def null_keys_demo(partitions, records, strategy="librdkafka", linger_ms=None, b
                     "the topic's sticky partition, drawn uniformly at random (it may repeat) by the first "
                     f"record produced more than sticky.partitioning.linger.ms={linger_ms} ms after the last draw")
     else:
-        from pysim.rng import Rng
+        from pysim.kernel.rng import Rng
         linger_ms = 0 if linger_ms is None else linger_ms
         batch_size = java_partitioners.JAVA_BATCH_SIZE if batch_size is None else batch_size
         size = v2_batch_size(None, value) - RECORD_BATCH_OVERHEAD

@@ -261,7 +261,7 @@ def make(name, rng, batch_size=JAVA_BATCH_SIZE, linger_ms=0):
 def spread(name, num_partitions, count, record_size=100, seed=0, batch_size=JAVA_BATCH_SIZE, topic="t"):
     """The partitions of ``count`` null-key records of ``record_size`` bytes produced in one
     burst (the clock standing still) under strategy ``name``: the list lessons draw from."""
-    from pysim.rng import Rng
+    from pysim.kernel.rng import Rng
     strategy = make(name, Rng(seed).stream(f"java.{name}"), batch_size)
     return [strategy.choose(topic, num_partitions, record_size) for _ in range(count)]
 

@@ -18,7 +18,7 @@ import base64
 
 from pysim.amqp.errors import NOT_FOUND, BrokerError
 from pysim.amqp.vhost import VHost
-from pysim.simulation import Simulation
+from pysim.kernel.simulation import Simulation
 
 VERSIONS = ("3.10", "4.0")
 

@@ -3,7 +3,7 @@ the kernel (clock, randomness, trace). Clients with the same ``bootstrap.servers
 one cluster; ``cluster(servers)`` is the documented handle lessons and tests use to create
 topics, move time and inspect logs."""
 
-from pysim.simulation import Simulation
+from pysim.kernel.simulation import Simulation
 from pysim.kafka import compaction, retention
 from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail

@@ -1,9 +1,9 @@
 """pysim.kafka.availability on hand-written traces: what it measures is exactly what the
 events say, with no simulator involved."""
 
-from pysim.clock import Clock
+from pysim.kernel.clock import Clock
 from pysim.kafka import availability
-from pysim.trace import Trace
+from pysim.kernel.trace import Trace
 
 
 def _trace(events):

@@ -13,7 +13,7 @@ from pysim import java_partitioners, kafka
 from pysim.cli import chi2_sf, gamma_q, main, table
 from pysim.partitioner import murmur2, partition_for_key
 from pysim.replay import parse_datetime_ms
-from pysim.rng import Rng
+from pysim.kernel.rng import Rng
 
 DAY, HOUR = 86_400_000, 3_600_000
 

@@ -4,10 +4,10 @@ same-time events keep their scheduling order, and the trace digest identifies a 
 import pytest
 from hypothesis import given, strategies as st
 
-from pysim.clock import Clock, ClockError
-from pysim.rng import Rng, derive_seed
-from pysim.scheduler import Scheduler
-from pysim.simulation import Simulation
+from pysim.kernel.clock import Clock, ClockError
+from pysim.kernel.rng import Rng, derive_seed
+from pysim.kernel.scheduler import Scheduler
+from pysim.kernel.simulation import Simulation
 
 
 def test_clock_refuses_to_go_backwards_and_keeps_its_time():

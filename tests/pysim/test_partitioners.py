@@ -12,7 +12,7 @@ from pysim.java_partitioners import (Accumulator, BuiltIn, JAVA_BATCH_SIZE, RECO
                                      Sticky, make, spread)
 from pysim.kafka.partitioning import HASH_MEMO_LIMIT, PARTITIONERS, make_partitioner
 from pysim.partitioner import fnv1a, fnv1a_partition, murmur2, partition_for_key
-from pysim.rng import Rng
+from pysim.kernel.rng import Rng
 
 # librdkafka's unittest_fnv1a (rdfnv1a.c), values from Go's hash/fnv with Sarama's abs().
 FNV1A_VECTORS = {

@@ -1,10 +1,10 @@
 """The kernel in one object: clock, randomness, scheduler and trace, handed to every
 simulated component (components receive the kernel; they never build their own)."""
 
-from pysim.clock import Clock
-from pysim.rng import Rng
-from pysim.scheduler import Scheduler
-from pysim.trace import Trace
+from pysim.kernel.clock import Clock
+from pysim.kernel.rng import Rng
+from pysim.kernel.scheduler import Scheduler
+from pysim.kernel.trace import Trace
 
 
 class Simulation:
