@@ -159,7 +159,7 @@ def harness_view(limit: int = DEFAULT_LIMIT) -> dict | None:
 
 def _merged(traces):
     """Several traces as one sequence in (time, trace, seq) order, renumbered from 0."""
-    from pysim.trace import Event
+    from pysim.kernel.trace import Event
     ordered = sorted(((e.time_ms, i, e.seq, e) for i, t in enumerate(traces) for e in t),
                      key=lambda item: item[:3])
     return [Event(n, e.time_ms, e.kind, e.actor, e.data) for n, (_, _, _, e) in enumerate(ordered)]

@@ -57,3 +57,26 @@ def test_same_seed_same_view_and_the_harness_view_is_the_cluster_trace():
     from pysim import amqp
     amqp.reset_all()
     assert harness_view() is None
+
+
+def test_two_clusters_are_merged_in_time_order_and_a_shared_kernel_counted_once():
+    from pysim import amqp
+    kafka.reset_all()
+    amqp.reset_all()
+    first, second = kafka.cluster("a:9092"), kafka.cluster("b:9092")
+    first.create_topic("t", num_partitions=1)
+    second.advance(10)
+    second.create_topic("u", num_partitions=2)
+    first.advance(20)
+    first.create_topic("v", num_partitions=1)
+    view = harness_view()
+    assert [(e["k"], e["topic"], e["t"]) for e in view["events"]] == [
+        ("topic.create", "t", 0), ("topic.create", "u", 10), ("topic.create", "v", 20)]
+    assert [e["s"] for e in view["events"]] == [0, 1, 2]
+    assert view["topics"] == {"t": 1, "u": 2, "v": 1}
+    amqp.broker("rabbit:5672", sim=first.sim)              # same kernel as cluster a: one trace
+    channel = amqp.BlockingConnection(amqp.ConnectionParameters("rabbit")).channel()
+    channel.queue_declare("jobs")
+    view = harness_view()
+    assert "jobs" in view["queues"]
+    assert sum(e["k"] == "topic.create" for e in view["events"]) == 3
