@@ -9,7 +9,9 @@ from pysim.trace_view import compact, harness_view
 
 
 def _run(seed=0, n=30):
+    from pysim import amqp
     kafka.reset_all(seed=seed)
+    amqp.reset_all(seed=seed)         # brokers other tests left would join harness_view()
     cluster = kafka.cluster("view:9092")
     cluster.create_topic("orders", num_partitions=3)
     producer = kafka.Producer({"bootstrap.servers": "view:9092"})
