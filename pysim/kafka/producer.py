@@ -78,14 +78,10 @@ _INFINITE = -1
 _producer_counts = weakref.WeakKeyDictionary()
 
 
-class DeliveryReport(Message):
+def DeliveryReport(topic, partition, record, error=None):
     """The message a delivery callback receives: the record as stored, but headers() None
     (confluent-kafka does not hand headers to delivery callbacks)."""
-
-    __slots__ = ()
-
-    def headers(self):
-        return None
+    return Message._of(topic, partition, record, error, headers=False)
 
 
 class _Unsent:
