@@ -16,9 +16,13 @@ from pysim.kafka.cluster import Cluster, cluster, reset_all
 from pysim.kafka.producer import Producer
 from pysim.kafka.consumer import Consumer
 from pysim.kafka.admin import ConsumerGroupTopicPartitions, ConsumerGroupState, ConsumerGroupType
+from pysim.kafka.binding import version, libversion, murmur2, consistent, fnv1a
+from pysim.kafka.serializing_clients import SerializingProducer, DeserializingConsumer
+from pysim.kafka import error, serialization  # noqa: F401  (confluent_kafka.error / .serialization)
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
            "OFFSET_INVALID", "TIMESTAMP_NOT_AVAILABLE", "TIMESTAMP_CREATE_TIME",
            "TIMESTAMP_LOG_APPEND_TIME", "ConsumerGroupTopicPartitions", "ConsumerGroupState",
-           "ConsumerGroupType"]
+           "ConsumerGroupType", "version", "libversion", "murmur2", "consistent", "fnv1a",
+           "SerializingProducer", "DeserializingConsumer"]
