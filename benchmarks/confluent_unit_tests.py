@@ -22,10 +22,12 @@ Not part of ``make test``: CI has no checkout of confluent-kafka-python. Get one
 or let the script do it (``--git-dir DIR --ref v2.15.0``). Run it FROM YOUR WORKTREE so that
 your worktree's pysim is the one measured (``--pysim-root`` says otherwise):
 
-    /work/main/.venv/bin/python benchmarks/confluent_unit_tests.py /tmp/ck-src
+    /work/main/.venv/bin/python benchmarks/confluent_unit_tests.py /tmp/ck-src \
+        --ref v2.15.0 --commit 8b1c7a613434eee3d0e1287d624d7af04932f410
     make confluent-tests CONFLUENT_KAFKA_SRC=/tmp/ck-src    # VENV=/work/main/.venv in a worktree
     # only some files, the real client's outcomes reused from the last full run:
     /work/main/.venv/bin/python benchmarks/confluent_unit_tests.py /tmp/ck-src \\
+        --ref v2.15.0 --commit 8b1c7a613434eee3d0e1287d624d7af04932f410 \
         --files test_Producer.py test_message.py --side pysim
 
 The tests need two extras the venv lacks: ``avro`` (test_Producer.py imports
@@ -33,8 +35,11 @@ confluent_kafka.avro at the top) and ``pytest-asyncio`` (the asyncio tests). ``m
 confluent-tests`` installs them with pip into ``build/confluent-test-deps`` (``--deps``),
 which goes on both sides' path; without them those tests fail on both sides and drop out.
 
-The real client's outcomes are cached in ``build/confluent-real-<commit>.json`` (keyed by the
-checkout and the installed client's version); ``--side pysim`` reuses them. With ``--files``
+The real client's outcomes are cached in ``build/confluent-real-<commit>-<version>-<extras>.json``
+(keyed by the checkout's commit, the installed client's version and the extras); ``--side
+pysim`` reuses them (a full real run takes about 15 minutes, mostly test_Wakeable.py and
+test_oauth_cb.py waiting on the wall clock; copy the cache file into your worktree's build/
+to skip it). With ``--files``
 the results are printed but the files in benchmarks/results/ are only rewritten with
 ``--write``.
 
@@ -337,7 +342,7 @@ def source_tree(args) -> tuple[Path, str, str, tempfile.TemporaryDirectory | Non
     if not (src_path / "tests").is_dir():
         sys.exit(f"{src_path} has no tests/ folder: not a confluent-kafka-python checkout")
     got = subprocess.run(["git", "-C", str(src_path), "rev-parse", "HEAD"], capture_output=True, text=True)
-    commit = got.stdout.strip() if got.returncode == 0 else "unknown (not a git work tree)"
+    commit = got.stdout.strip() if got.returncode == 0 else (args.commit or "unknown")
     return src_path, commit, args.ref or "local checkout", None
 
 
@@ -346,6 +351,7 @@ def main(argv=None) -> int:
     parser.add_argument("src", nargs="?", help="checkout of confluent-kafka-python (or env CONFLUENT_KAFKA_SRC)")
     parser.add_argument("--git-dir", help="a bare git dir of confluent-kafka-python to extract --ref from")
     parser.add_argument("--ref", default="", help="tag or commit to extract (with --git-dir), e.g. v2.15.0")
+    parser.add_argument("--commit", help="the checkout's commit, when it is not a git work tree (an archive)")
     parser.add_argument("--pysim-root", help="repo whose pysim/ is measured (default: the current "
                         "directory if it has pysim/, else this script's repo)")
     parser.add_argument("--files", nargs="*", help="only these test files (names like test_Producer.py)")

@@ -12,6 +12,7 @@ client does before anything is sent.
 import re
 from enum import Enum
 
+from pysim.kafka.admin_lifecycle import AdminLifecycle
 from pysim.kafka import config as _config
 from pysim.kafka.cluster import cluster as _cluster_for
 from pysim.kafka.errors import KafkaError, KafkaException
@@ -256,7 +257,7 @@ class DeletedRecords:
 
 
 # -- the client ------------------------------------------------------------------------------
-class AdminClient:
+class AdminClient(AdminLifecycle):
     """Admin operations on the cluster behind ``bootstrap.servers``."""
 
     def __init__(self, conf, **kwargs):
