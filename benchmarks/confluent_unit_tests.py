@@ -7,8 +7,11 @@ script measures the promise with confluent-kafka-python's own tests: it runs the
 * against the real client installed in the venv (confluent-kafka 2.16.1 here), and
 * against pysim, through an import shim that makes ``confluent_kafka`` *be* ``pysim.kafka``
   and ``confluent_kafka.<sub>`` be ``pysim.kafka.<sub>`` (``confluent_kafka.cimpl``, the
-  C extension's name, is ``pysim.kafka`` itself). Whatever pysim lacks fails to import,
-  and every test it takes down counts as a failure.
+  C extension's name, is ``pysim.kafka`` itself). Two modes for a name pysim lacks:
+  *per-test* (the headline) makes it a placeholder that fails only the tests that use it
+  (tests/common imports ShareConsumer, so otherwise one missing class takes down
+  test_Producer.py too); *strict* lets the import fail, and every test of the file with it,
+  as a learner's script would fail. ``--mode`` picks one; both run by default.
 
 It writes ``benchmarks/results/confluent_unit_tests.json`` and ``.md``: per file the tests
 passing on the real client, those of them passing on pysim, the percentage, and every
@@ -70,6 +73,7 @@ PLUGIN = Path(__file__).stem
 ENV_SIDE = "CK_UNIT_SIDE"          # "pysim" or "real"
 ENV_RECORD = "CK_UNIT_RECORD"      # the JSON-lines file the plugin appends to
 ENV_TIMEOUT = "CK_UNIT_TEST_TIMEOUT"
+ENV_PER_TEST = "CK_UNIT_PER_TEST"   # "1": a name pysim lacks fails only the tests that use it
 
 
 # ----------------------------------------------------------------------------------------
@@ -91,6 +95,52 @@ class _AliasLoader(importlib.abc.Loader):
         pass
 
 
+class _Missing(type):
+    """Per-test mode: a name pysim lacks, as a class that fails when used (created, called,
+    or asked for an attribute), so that importing it, or subclassing it at import time,
+    takes down only the tests that use it."""
+
+    def __call__(cls, *args, **kwargs):
+        raise NotImplementedError(f"pysim lacks {cls.__qualname__}")
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise NotImplementedError(f"pysim lacks {cls.__qualname__}.{name}")
+
+
+def _missing(qualname):
+    return _Missing(qualname.rsplit(".", 1)[-1], (), {"__qualname__": qualname, "__module__": "pysim-missing"})
+
+
+class _MissingModuleLoader(importlib.abc.Loader):
+    """Per-test mode: a module pysim lacks, whose every name is a _Missing."""
+
+    def create_module(self, spec):
+        import types
+        module = types.ModuleType(spec.name)
+        module.__path__ = []
+        module.__getattr__ = lambda name: _missing(f"{spec.name}.{name}") if not name.startswith("__") \
+            else (_ for _ in ()).throw(AttributeError(name))
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+def _lenient(module, prefix):
+    """Per-test mode: a name missing from this pysim module becomes a _Missing (in this
+    test process only)."""
+    if getattr(module, "_ck_lenient", False):
+        return
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _missing(f"{prefix}.{name}")
+    module.__getattr__ = __getattr__
+    module._ck_lenient = True
+
+
 class _ConfluentShim(importlib.abc.MetaPathFinder):
     """``confluent_kafka[.x.y]`` -> ``pysim.kafka[.x.y]``; ``confluent_kafka.cimpl`` -> ``pysim.kafka``."""
 
@@ -101,12 +151,17 @@ class _ConfluentShim(importlib.abc.MetaPathFinder):
             return None
         rest = fullname[len(self.PREFIX):]
         target_name = "pysim.kafka" if rest == ".cimpl" else "pysim.kafka" + rest
+        per_test = os.environ.get(ENV_PER_TEST) == "1"
         try:
             found = importlib.util.find_spec(target_name)
         except ModuleNotFoundError:
             found = None
         if found is None:
+            if per_test:
+                return importlib.util.spec_from_loader(fullname, _MissingModuleLoader(), is_package=True)
             raise ModuleNotFoundError(f"pysim has no {target_name} (for {fullname})", name=fullname)
+        if per_test:
+            _lenient(importlib.import_module(target_name), fullname)
         is_package = found.submodule_search_locations is not None
         return importlib.util.spec_from_loader(fullname, _AliasLoader(target_name), is_package=is_package)
 
@@ -222,7 +277,7 @@ def outcomes(lines: list[dict]) -> tuple[dict, dict]:
 
 
 def run_file(python: str, src: Path, test_file: str, side: str, pysim_root: Path,
-             test_timeout: float, file_timeout: float, deps: Path | None = None) -> dict:
+             test_timeout: float, file_timeout: float, deps: Path | None = None, per_test: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"ck-{side}-") as tmp:
         record = Path(tmp) / "record.jsonl"
         path = [str(HERE)]
@@ -235,6 +290,7 @@ def run_file(python: str, src: Path, test_file: str, side: str, pysim_root: Path
             path.append(str(deps))
         env = dict(os.environ)
         env.update({ENV_SIDE: side, ENV_RECORD: str(record), ENV_TIMEOUT: str(test_timeout),
+                    ENV_PER_TEST: "1" if per_test else "0",
                     "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"})
         command = [python, "-m", "pytest", f"tests/{test_file}", "-p", PLUGIN, "-p", "no:cacheprovider",
                    "-q", "--no-header", "-o", "addopts=", "--rootdir", str(src)]
@@ -255,11 +311,12 @@ def run_file(python: str, src: Path, test_file: str, side: str, pysim_root: Path
             "module": module, "tail": tail if not tests and not collect_errors else ""}
 
 
-def run_side(python, src, files, side, pysim_root, test_timeout, file_timeout, deps) -> dict:
+def run_side(python, src, files, side, pysim_root, test_timeout, file_timeout, deps, per_test=False) -> dict:
     results = {}
+    label = side + (" per-test" if per_test else " strict" if side == "pysim" else "")
     for name in files:
-        print(f"[{side}] {name} ...", end=" ", flush=True, file=sys.stderr)
-        res = run_file(python, src, name, side, pysim_root, test_timeout, file_timeout, deps)
+        print(f"[{label}] {name} ...", end=" ", flush=True, file=sys.stderr)
+        res = run_file(python, src, name, side, pysim_root, test_timeout, file_timeout, deps, per_test)
         passed = sum(1 for t in res["tests"].values() if t["outcome"] == "passed")
         note = " (killed at the file timeout)" if res["killed"] else ""
         note += " (collection error)" if res["collect_errors"] else ""
@@ -297,7 +354,9 @@ def compare(real: dict, pysim: dict) -> dict:
             "percent": round(100.0 * both_total / real_total, 1) if real_total else 0.0, "files": files}
 
 
-def markdown(summary: dict, meta: dict) -> str:
+def markdown(summary: dict, strict: dict | None, meta: dict) -> str:
+    """The report: ``summary`` (per-test mode, or strict when only that ran) lists the
+    differences; ``strict`` adds its counts and collection errors."""
     out = ["# confluent-kafka's unit tests against pysim", "",
            f"Generated by `benchmarks/confluent_unit_tests.py` on {meta['date']}.",
            f"Tests: confluent-kafka-python `{meta['source_ref']}` (commit `{meta['source_commit']}`), "
@@ -306,12 +365,20 @@ def markdown(summary: dict, meta: dict) -> str:
            f"Test extras on the path: {', '.join(meta['test_extras']) or 'none'}; "
            f"per-test timeout {meta['test_timeout_s']} s.", "",
            f"**pysim passes {summary['pysim_passed_of_those']} of the {summary['real_passed']} tests "
-           f"that pass on the real client ({summary['percent']} %).**", "",
-           "| file | pass on real | of those on pysim | pysim collection error |",
-           "|---|---:|---:|---|"]
+           f"that pass on the real client ({summary['percent']} %), {meta['headline_mode']} mode.**"]
+    if strict is not None:
+        out.append(f"Strict mode: {strict['pysim_passed_of_those']} of {strict['real_passed']} "
+                   f"({strict['percent']} %).")
+    out += ["", "Per-test mode: a name pysim lacks is a placeholder that fails only the tests that use "
+            "it. Strict mode: it fails the import, and with it every test of the file (as it would fail "
+            "a learner's script).", "",
+            "| file | pass on real | of those on pysim | strict | pysim import error (strict) |",
+            "|---|---:|---:|---:|---|"]
     for name, f in summary["files"].items():
-        err = f["pysim_collect_error"].replace("|", "\\|")
-        out.append(f"| {name} | {f['real_passed']} | {f['pysim_passed_of_those']} | {err} |")
+        s_file = strict["files"].get(name) if strict is not None else None
+        err = (s_file or f)["pysim_collect_error"].replace("|", "\\|")
+        strict_count = s_file["pysim_passed_of_those"] if s_file is not None else ""
+        out.append(f"| {name} | {f['real_passed']} | {f['pysim_passed_of_those']} | {strict_count} | {err} |")
     out += ["", "## Remaining differences (pass on the real client, not on pysim)", ""]
     for name, f in summary["files"].items():
         if not f["differences"]:
@@ -356,6 +423,9 @@ def main(argv=None) -> int:
                         "directory if it has pysim/, else this script's repo)")
     parser.add_argument("--files", nargs="*", help="only these test files (names like test_Producer.py)")
     parser.add_argument("--side", choices=["both", "pysim", "real"], default="both")
+    parser.add_argument("--mode", choices=["both", "per-test", "strict"], default="both",
+                        help="how a name pysim lacks counts: per-test (only the tests using it fail), "
+                        "strict (the whole file's import fails), or both (per-test is the headline)")
     parser.add_argument("--test-timeout", type=float, default=20.0)
     parser.add_argument("--file-timeout", type=float, default=600.0)
     parser.add_argument("--out", help="results folder (default: <pysim root>/benchmarks/results)")
@@ -414,24 +484,38 @@ def main(argv=None) -> int:
             real = {f: cached[f] for f in files}
         if args.side == "real":
             return 0
-        pysim = run_side(python, src, files, "pysim", pysim_root, args.test_timeout, args.file_timeout, deps)
+        summaries = {}
+        for mode in (["per-test", "strict"] if args.mode == "both" else [args.mode]):
+            pysim = run_side(python, src, files, "pysim", pysim_root, args.test_timeout, args.file_timeout, deps,
+                             per_test=mode == "per-test")
+            summaries[mode] = compare(real, pysim)
     finally:
         if holder is not None:
             holder.cleanup()
 
-    summary = compare(real, pysim)
+    headline = "per-test" if "per-test" in summaries else "strict"
+    summary, strict = summaries[headline], summaries.get("strict") if headline != "strict" else None
     meta = {"date": datetime.date.today().isoformat(), "source_commit": commit, "source_ref": ref,
             "real_client": f"confluent-kafka {real_version}", "pysim_root": str(pysim_root),
-            "test_timeout_s": args.test_timeout, "test_extras": extras}
-    print(f"pysim passes {summary['pysim_passed_of_those']} of {summary['real_passed']} "
-          f"({summary['percent']} %)")
+            "test_timeout_s": args.test_timeout, "test_extras": extras, "headline_mode": headline}
+    for mode, result in summaries.items():
+        print(f"{mode}: pysim passes {result['pysim_passed_of_those']} of {result['real_passed']} "
+              f"({result['percent']} %)")
     for name, f in summary["files"].items():
-        print(f"  {name:42s} {f['pysim_passed_of_those']:4d} / {f['real_passed']:4d}")
+        extra = f"   strict {strict['files'][name]['pysim_passed_of_those']:4d}" if strict is not None else ""
+        print(f"  {name:42s} {f['pysim_passed_of_those']:4d} / {f['real_passed']:4d}{extra}")
     if args.files and not args.write:
         return 0
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "confluent_unit_tests.json").write_text(json.dumps({"meta": meta, **summary}, indent=1) + "\n")
-    (out_dir / "confluent_unit_tests.md").write_text(markdown(summary, meta))
+    record = {"meta": meta, **summary}
+    if strict is not None:
+        record["strict"] = {"real_passed": strict["real_passed"],
+                            "pysim_passed_of_those": strict["pysim_passed_of_those"], "percent": strict["percent"],
+                            "files": {n: {k: f[k] for k in ("real_passed", "pysim_passed_of_those",
+                                                           "pysim_collect_error")}
+                                      for n, f in strict["files"].items()}}
+    (out_dir / "confluent_unit_tests.json").write_text(json.dumps(record, indent=1) + "\n")
+    (out_dir / "confluent_unit_tests.md").write_text(markdown(summary, strict, meta))
     print(f"wrote {out_dir}/confluent_unit_tests.json and .md")
     return 0
 
