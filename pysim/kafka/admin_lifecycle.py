@@ -11,9 +11,23 @@ _HANDLE_CALLS = frozenset({"list_topics", "list_groups"})
 
 
 class AdminLifecycle:
-    """__enter__ / __exit__ / __len__ and the closed check for AdminClient."""
+    """__enter__ / __exit__ / __len__ and the closed check for AdminClient. An instance
+    counts as closed until the AdminClient's own __init__ has run, so a subclass that
+    forgets ``super().__init__()`` gets RuntimeError too, as with the binding."""
 
-    _admin_closed = False
+    _admin_closed = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if AdminLifecycle not in cls.__bases__:
+            return
+        init = cls.__init__
+
+        def __init__(self, *args, **kw):
+            init(self, *args, **kw)
+            self._admin_closed = False
+        __init__.__doc__, __init__.__wrapped__ = init.__doc__, init
+        cls.__init__ = __init__
 
     def __enter__(self):
         """:rtype: AdminClient"""

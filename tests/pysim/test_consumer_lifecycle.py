@@ -101,3 +101,20 @@ def test_admin_client_with_block_closes_it():
         admin.list_topics()
     assert admin.__enter__() is admin and admin.__exit__(None, None, None) is None
     assert "u" in kafka.cluster(SERVERS).topics() and "v" not in kafka.cluster(SERVERS).topics()
+
+
+def test_an_admin_client_subclass_that_skips_init_behaves_as_closed():
+    class Forgetful(AdminClient):
+        def __init__(self, conf):
+            pass
+
+    class Careful(AdminClient):
+        def __init__(self, conf):
+            super().__init__(conf)
+
+    admin = Forgetful({})
+    with pytest.raises(RuntimeError, match="AdminClient has been closed"):
+        admin.create_topics([NewTopic("w", 1, 1)])
+    assert len(admin) == 0
+    Careful({"bootstrap.servers": SERVERS}).create_topics([NewTopic("w", 1, 1)])
+    assert "w" in kafka.cluster(SERVERS).topics()
