@@ -191,6 +191,20 @@ class Message:
         except AttributeError:
             raise _not_a_message(self) from None
 
+    def deserialized_key(self):
+        """The same object as key(): on a DeserializingConsumer's message, the deserialized
+        key (experimental in confluent-kafka 2.16).
+
+        :rtype: object or None"""
+        return self.key()
+
+    def deserialized_value(self):
+        """The same object as value(): on a DeserializingConsumer's message, the
+        deserialized value (experimental in confluent-kafka 2.16).
+
+        :rtype: object or None"""
+        return self.value()
+
     def delivery_count(self):
         """:returns: how many times a share group has delivered this record (>= 1), or None
           for any other message

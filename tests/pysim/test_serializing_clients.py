@@ -65,6 +65,7 @@ def test_serializing_producer_and_deserializing_consumer_round_trip():
     consumer.assign([TopicPartition("t", 0, 0)])
     msg = consumer.poll(1.0)
     assert (msg.key(), msg.value()) == (7, "sieben")
+    assert (msg.deserialized_key(), msg.deserialized_value()) == (7, "sieben")
     with pytest.raises(NotImplementedError):
         consumer.consume()
     consumer.close()
