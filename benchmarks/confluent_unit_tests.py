@@ -62,6 +62,7 @@ import importlib.abc
 import importlib.util
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,6 +187,10 @@ def _short(report) -> str:
     else:
         text = str(report.longrepr or "")
     text = text.strip().splitlines()[0] if text.strip() else ""
+    if text.startswith("ImportError while importing"):      # say which name is missing
+        causes = [line[1:].strip() for line in str(report.longrepr).splitlines() if line.startswith("E ")]
+        text = causes[-1] if causes else text
+    text = re.sub(r" \(/[^)]*/pysim/kafka/[^)]*\)", "", text)   # the temporary path: not part of the result
     return text[:300]
 
 
