@@ -82,7 +82,8 @@ bench: site/.built $(PYODIDE_WHEELS)
 	$(PY) benchmarks/run_all.py
 
 # Issue 13: confluent-kafka-python's own unit tests against pysim and the real client (not in
-# `make test`: it needs a checkout, CONFLUENT_KAFKA_SRC=/path/to/confluent-kafka-python).
+# `make test`: it needs a checkout, CONFLUENT_KAFKA_SRC=/path/to/confluent-kafka-python; more
+# options in CONFLUENT_TEST_ARGS, e.g. "--ref v2.15.0 --commit <sha>" for an archived checkout).
 # The tests' extras (avro for test_Producer.py's imports, pytest-asyncio) go into build/, not the venv.
 CONFLUENT_TEST_DEPS := build/confluent-test-deps/.installed
 $(CONFLUENT_TEST_DEPS):
@@ -91,7 +92,7 @@ $(CONFLUENT_TEST_DEPS):
 	touch $@
 
 confluent-tests: $(STAMP) $(CONFLUENT_TEST_DEPS)
-	$(PY) benchmarks/confluent_unit_tests.py $(CONFLUENT_KAFKA_SRC)
+	$(PY) benchmarks/confluent_unit_tests.py $(CONFLUENT_KAFKA_SRC) $(CONFLUENT_TEST_ARGS)
 
 clean:
 	rm -rf site dist build .pytest_cache
