@@ -16,7 +16,7 @@ SITE_SOURCES := $(shell find docs exercises coursekit -type f 2>/dev/null) mkdoc
 PYODIDE_TEST_WHEELS := pytest==9.2.0 pluggy==1.7.0 iniconfig==2.3.1 packaging==26.4 \
 	pygments==2.21.0 hypothesis==6.155.7 sortedcontainers==2.4.0
 
-.PHONY: help setup wheel site serve test test-fast explore bench clean
+.PHONY: help setup wheel site serve test test-fast explore bench confluent-tests clean
 
 help:
 	@echo "make serve   build the course and serve it at http://127.0.0.1:$(PORT)"
@@ -80,6 +80,19 @@ explore: $(STAMP)
 bench: site/.built $(PYODIDE_WHEELS)
 	mkdir -p benchmarks/results
 	$(PY) benchmarks/run_all.py
+
+# Issue 13: confluent-kafka-python's own unit tests against pysim and the real client (not in
+# `make test`: it needs a checkout, CONFLUENT_KAFKA_SRC=/path/to/confluent-kafka-python; more
+# options in CONFLUENT_TEST_ARGS, e.g. "--ref v2.15.0 --commit <sha>" for an archived checkout).
+# The tests' extras (avro for test_Producer.py's imports, pytest-asyncio) go into build/, not the venv.
+CONFLUENT_TEST_DEPS := build/confluent-test-deps/.installed
+$(CONFLUENT_TEST_DEPS):
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --target build/confluent-test-deps \
+		avro==1.12.2 pytest-asyncio==1.5.0
+	touch $@
+
+confluent-tests: $(STAMP) $(CONFLUENT_TEST_DEPS)
+	$(PY) benchmarks/confluent_unit_tests.py $(CONFLUENT_KAFKA_SRC) $(CONFLUENT_TEST_ARGS)
 
 clean:
 	rm -rf site dist build .pytest_cache

@@ -22,6 +22,9 @@ from pysim.kafka.share_consumer import (
     ShareConsumer, Messages, AcknowledgeType, IllegalStateException, ConcurrentModificationException,
 )
 from pysim.kafka.deserializing_share_consumer import DeserializingShareConsumer
+from pysim.kafka.binding import version, libversion, murmur2, consistent, fnv1a
+from pysim.kafka.serializing_clients import SerializingProducer, DeserializingConsumer
+from pysim.kafka import error, serialization  # noqa: F401  (confluent_kafka.error / .serialization)
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",
@@ -30,4 +33,6 @@ __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaExcepti
            "ConsumerGroupType", "Node", "ElectionType", "IsolationLevel", "TopicCollection",
            "TopicPartitionInfo", "ThrottleEvent",
            "ShareConsumer", "Messages", "AcknowledgeType", "IllegalStateException",
-           "ConcurrentModificationException", "DeserializingShareConsumer"]
+           "ConcurrentModificationException", "DeserializingShareConsumer",
+           "version", "libversion", "murmur2", "consistent", "fnv1a",
+           "SerializingProducer", "DeserializingConsumer"]

@@ -100,9 +100,17 @@ BOOLEANS = {"enable.auto.commit", "enable.idempotence", "enable.partition.eof",
 
 
 def validate(conf, known: set) -> dict:
-    """Return a copy of ``conf`` or raise like librdkafka would."""
+    """Return a copy of ``conf`` or raise like librdkafka would. The deprecated
+    ``default.topic.config`` dict is merged in, its (topic-level) properties winning over
+    the same names at the top level, as the binding does."""
     if not isinstance(conf, dict):
         raise TypeError(f"expected configuration dict, got {type(conf).__name__}")
+    if "default.topic.config" in conf:
+        conf = dict(conf)
+        topic_conf = conf.pop("default.topic.config")
+        if not isinstance(topic_conf, dict):
+            raise AttributeError(f"'{type(topic_conf).__name__}' object has no attribute 'keys'")
+        conf.update(topic_conf)
 
     def fail(reason):
         raise KafkaException(KafkaError(KafkaError._INVALID_ARG, reason))
@@ -120,6 +128,16 @@ def validate(conf, known: set) -> dict:
         if name in BOOLEANS and str(value).lower() not in ("true", "false"):
             fail(f'Invalid value "{value}" for configuration property "{name}"')
     return dict(conf)
+
+
+def bootstrap_servers(conf):
+    """The brokers a client was given: ``bootstrap.servers`` (or its older name
+    ``metadata.broker.list``), or None when neither is set (None and "" count as unset,
+    as in librdkafka: such a client can never connect)."""
+    servers = conf.get("bootstrap.servers")
+    if servers is None or servers == "":
+        servers = conf.get("metadata.broker.list")
+    return servers if servers not in (None, "") else None
 
 
 def as_bool(value) -> bool:

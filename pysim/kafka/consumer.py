@@ -35,6 +35,7 @@ once (``_crash``). The metadata refresh happens when poll() runs.
 from collections import deque
 
 from pysim.kafka import config as _config
+from pysim.kafka import no_brokers
 from pysim.kafka.assignors import COOPERATIVE, PROTOCOL_TYPE, parse_strategies
 from pysim.kafka.cluster import cluster
 from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
@@ -125,11 +126,28 @@ class _GroupListener:
 
 
 class Consumer:
+    """High-level Kafka Consumer, as confluent_kafka.Consumer: ``Consumer(config)`` with a
+    dict of librdkafka properties; ``group.id`` is required.
+
+    :param dict config: configuration; ``bootstrap.servers`` names the simulated cluster
+      (without it the consumer never connects, as librdkafka's: see no_brokers.py)
+    """
+
+    # An instance whose __init__ never ran (a subclass that forgot super().__init__())
+    # behaves as a closed one, as the binding's does: RuntimeError("Consumer closed").
+    _closed, _crashed_at, _unreachable = True, None, False
+
     def __init__(self, conf=None, **kwargs):
+        if conf is None and not kwargs or conf is not None and not isinstance(conf, dict):
+            raise TypeError("expected configuration dict")
         conf = _config.validate(dict(conf or {}, **kwargs), _config.CONSUMER)
         if not conf.get("group.id"):
             raise ValueError("Failed to create consumer: group.id must be set")
-        self._c = cluster(conf.get("bootstrap.servers", "localhost:9092"))
+        servers = _config.bootstrap_servers(conf)
+        self._unreachable = servers is None      # no bootstrap.servers: never connects
+        self._c = cluster(servers if servers is not None else no_brokers.NO_BROKERS)
+        if self._unreachable:
+            no_brokers.warn(f"{conf.get('client.id', 'rdkafka')}#consumer", self._c.now_ms)
         self._group = conf["group.id"]
         self._client_id = conf.get("client.id", "rdkafka")
         self._instance_id = conf.get("group.instance.id")
@@ -221,6 +239,8 @@ class Consumer:
         self._leave_after_revoke = False
         self._callbacks = {"assign": on_assign, "revoke": on_revoke, "lost": on_lost}
         self._reported_missing = []
+        if self._unreachable:
+            return                      # no coordinator to join
         self._refresh_subscription(rejoin=True)
 
     def unsubscribe(self):
@@ -231,6 +251,8 @@ class Consumer:
         if self._subscription is None:
             return
         self._subscription = None
+        if self._unreachable:
+            return
         self._signature = None
         self._leave_after_revoke = True
         self._assignment_received(self._generation, [])
@@ -658,6 +680,8 @@ class Consumer:
                    prefix)
         if partition.offset == OFFSET_STORED:
             _raise(KafkaError._INVALID_ARG, prefix)
+        if self._unreachable:
+            _raise(KafkaError._STATE, prefix)     # never started fetching
         self._fetcher.seek(state, partition.offset)
 
     def pause(self, partitions):
@@ -691,6 +715,9 @@ class Consumer:
         of virtual time. Rebalance and commit callbacks run here."""
         self._check_open()
         ms = _timeout_ms(timeout)
+        if self._unreachable:
+            self._wait_unreachable(ms)
+            return None
         self._in_poll = True
         try:
             return self._next(ms)
@@ -706,6 +733,9 @@ class Consumer:
         if not 0 <= num_messages <= MAX_CONSUME_MESSAGES:
             raise ValueError("num_messages must be between 0 and 1000000 (1M)")
         ms = _timeout_ms(timeout)
+        if self._unreachable:
+            self._wait_unreachable(ms)
+            return []
         deadline = None if ms is None else self._c.now_ms + ms
         out = []
         self._in_poll = True
@@ -718,6 +748,15 @@ class Consumer:
         finally:
             self._polled()
         return out
+
+    def _wait_unreachable(self, ms):
+        """poll() without brokers: nothing ever arrives; wait the timeout in virtual time
+        (an infinite one returns at once: pysim never blocks for good). Commit callbacks
+        still run."""
+        if ms:
+            self._c.advance(ms)
+        self._serve_ops()
+        self._polled()
 
     def _polled(self):
         """The application returned from poll() / consume(): max.poll.interval.ms counts from here."""
@@ -859,7 +898,13 @@ class Consumer:
             entries = [(tp.topic, tp.partition, tp.offset, tp.metadata) for tp in _tp_list(offsets)]
         else:
             entries = self._stored_entries(list(self._fetcher.states))
-        error, result = self._commit_entries(entries)
+        if self._unreachable:
+            # No coordinator: nothing to commit is _NO_OFFSET, anything else never answers.
+            result = [TopicPartition(t, p, o if o >= 0 else OFFSET_INVALID, m) for t, p, o, m in entries]
+            code = KafkaError._TIMED_OUT if any(o >= 0 for _, _, o, _ in entries) else KafkaError._NO_OFFSET
+            error = KafkaError(code)
+        else:
+            error, result = self._commit_entries(entries)
         if asynchronous:
             self._ops.append(("commit", error, result))
             return None
@@ -914,6 +959,8 @@ class Consumer:
         """The group's committed offsets (OFFSET_INVALID when none; an unknown partition
         carries UNKNOWN_TOPIC_OR_PART in its error)."""
         self._check_open()
+        if self._unreachable:
+            self._no_answer(timeout, KafkaError._TIMED_OUT, "Failed to get committed offsets")
         out = []
         for tp in _tp_list(partitions):
             result = TopicPartition(tp.topic, tp.partition, OFFSET_INVALID)
@@ -933,6 +980,8 @@ class Consumer:
         is answered once, for the last timestamp given."""
         self._check_open()
         parts = _tp_list(partitions)
+        if self._unreachable:
+            self._no_answer(timeout, KafkaError._ALL_BROKERS_DOWN, "Failed to get offsets")
         wanted = {}
         for tp in parts:
             if not _exists(self._c, tp.topic, tp.partition):
@@ -962,6 +1011,8 @@ class Consumer:
         if cached:
             state = self._fetcher.states.get((partition.topic, partition.partition))
             return (OFFSET_INVALID, state.hwm_seen if state is not None else OFFSET_INVALID)
+        if self._unreachable:
+            self._no_answer(timeout, KafkaError._ALL_BROKERS_DOWN, "Failed to get watermark offsets")
         if not _exists(self._c, partition.topic, partition.partition):
             _raise(KafkaError._UNKNOWN_PARTITION, "Failed to get watermark offsets")
         return self._c.watermarks(partition.topic, partition.partition)
@@ -981,8 +1032,15 @@ class Consumer:
             self._check_open()
         if self._closed:
             raise RuntimeError("Handle has been closed")
+        if self._unreachable:
+            self._no_answer(timeout, KafkaError._TRANSPORT, "Failed to get metadata")
         from pysim.kafka.metadata import cluster_metadata   # written alongside the producer
         return cluster_metadata(self._c, topic)
+
+    def _no_answer(self, timeout, code, prefix):
+        """A request without brokers: wait its timeout in virtual time, then fail."""
+        seconds = timeout if isinstance(timeout, (int, float)) and timeout > 0 else 0
+        no_brokers.fail_after(self._c, timeout, seconds, code, f"{prefix}: {KafkaError(code).str()}")
 
     def close(self):
         """Revoke the assignment (on_revoke runs here), commit stored offsets with
@@ -1011,12 +1069,21 @@ class Consumer:
             raise error
 
     def __enter__(self):
-        self._check_open()
+        """``with Consumer(conf) as c:``; the block's end closes it (see close()).
+
+        :rtype: Consumer"""
         return self
 
-    def __exit__(self, *exc_info):
-        self.close()
-        return False
+    def __exit__(self, exc_type, exc_value, exc_traceback):
+        """Close (an exception in the block still propagates).
+
+        :rtype: None"""
+        if not self._closed:
+            self.close()
+        return None
+
+    def __bool__(self):
+        return True
 
     def _check_open(self):
         if self._crashed_at is not None:

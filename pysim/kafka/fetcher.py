@@ -49,25 +49,15 @@ RESET_POLICIES = {"smallest": "earliest", "earliest": "earliest", "beginning": "
                   "largest": "latest", "latest": "latest", "end": "latest", "error": "error"}
 
 
-class ConsumerEvent(Message):
+def ConsumerEvent(topic, partition, error, offset=None):
     """An error or event poll() returns as a Message, as librdkafka does: topic and
     partition say where, offset() where it happened (None when there is no offset), and
     value() carries the error text, like confluent_kafka's error messages."""
-
-    __slots__ = ("_event_offset",)
-
-    def __init__(self, topic, partition, error, offset=None):
-        super().__init__(topic, partition, None, error)
-        self._event_offset = offset if offset is not None and offset >= 0 else None
-
-    def offset(self):
-        return self._event_offset
-
-    def value(self):
-        return self._error.str().encode()
-
-    def __len__(self):
-        return len(self.value())
+    event = Message._of(topic, partition, None, error)
+    event._value = error.str().encode()
+    if offset is not None and offset >= 0:
+        event._offset = offset
+    return event
 
 
 class PartitionState:
@@ -143,7 +133,7 @@ class Fetcher:
                 state.app_pos = record.offset + 1
                 if self.auto_store:
                     state.stored = state.app_pos
-                return Message(state.topic, state.partition, record)
+                return Message._of(state.topic, state.partition, record)
             if not self._fetch_round():
                 return None
 

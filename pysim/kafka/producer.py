@@ -65,10 +65,11 @@ from pysim.kafka.faults import faults_of
 from pysim.kafka.client_events import check_sasl_credentials, client_events
 from pysim.kafka.stats import statistics
 from pysim.kafka.idempotence import SequenceGaps
+from pysim.kafka import no_brokers
 from pysim.kafka.producer_settings import delivery_settings
 from pysim.kafka.producer_state import append_with_id, producer_states
 from pysim.kafka.producer_txn import TransactionManager
-from pysim.kafka.record_size import RECORD_BATCH_OVERHEAD, batch_size
+from pysim.kafka.record_size import MESSAGE_OVERHEAD, RECORD_BATCH_OVERHEAD, batch_size, client_message_size
 from pysim.kafka.sender import OutgoingRecord, Sender
 
 JAVA_PARTITIONER = "pysim.java.partitioner"
@@ -79,14 +80,10 @@ _INFINITE = -1
 _producer_counts = weakref.WeakKeyDictionary()
 
 
-class DeliveryReport(Message):
+def DeliveryReport(topic, partition, record, error=None):
     """The message a delivery callback receives: the record as stored, but headers() None
     (confluent-kafka does not hand headers to delivery callbacks)."""
-
-    __slots__ = ()
-
-    def headers(self):
-        return None
+    return Message._of(topic, partition, record, error, headers=False)
 
 
 class _Unsent:
@@ -100,8 +97,24 @@ class _Unsent:
         self.key, self.value = key, value
 
 
+_TOO_LARGE = "Unable to produce message: Broker: Message size too large"
+
+
 class Producer:
+    """Asynchronous Kafka Producer, as confluent_kafka.Producer: ``Producer(config)``
+    with a dict of librdkafka properties (see the module docstring for what pysim does).
+
+    :param dict config: configuration; ``bootstrap.servers`` names the simulated cluster
+      (without it the producer never connects, as librdkafka's)
+    """
+
+    # An instance whose __init__ never ran (a subclass that forgot super().__init__())
+    # behaves as a closed one, as the binding's does: RuntimeError, len() 0.
+    _closed = _refused = True
+
     def __init__(self, conf=None, **kwargs):
+        if conf is None and not kwargs or conf is not None and not isinstance(conf, dict):
+            raise TypeError("expected configuration dict")
         conf = _config.validate(dict(conf or {}, **kwargs), _config.PRODUCER)
         linger = _int_property(conf, "sticky.partitioning.linger.ms", STICKY_LINGER_DEFAULT_MS, 0, STICKY_LINGER_MAX_MS)
         on_delivery = conf.get("on_delivery")
@@ -116,10 +129,23 @@ class Producer:
         java_batch = _int_property(conf, "batch.size", java_partitioners.JAVA_BATCH_SIZE, 1, 2147483647)
         java_linger = _int_property(conf, "linger.ms", 0, 0, 900000)
 
-        self._c = c = _cluster_for(conf.get("bootstrap.servers", "localhost:9092"))
+        # librdkafka's client-side limits: produce() refuses a record larger than
+        # message.max.bytes (less its worst-case record overhead) and raises BufferError
+        # while queue.buffering.max.messages / .kbytes are held by records not yet served.
+        self._max_payload = _int_property(conf, "message.max.bytes", 1000000, 1000, 1000000000) - MESSAGE_OVERHEAD
+        self._max_held = _int_property(conf, "queue.buffering.max.messages", 100000, 0, 2147483647)
+        self._max_held_bytes = 1024 * _int_property(conf, "queue.buffering.max.kbytes", 1048576, 1, 2147483647)
+        self._held_bytes = 0
+
+        servers = _config.bootstrap_servers(conf)
+        self._c = c = _cluster_for(servers if servers is not None else no_brokers.NO_BROKERS)
         number = _producer_counts.get(c, 0) + 1
         _producer_counts[c] = number
         self.name = f"{conf.get('client.id', 'rdkafka')}#producer-{number}"
+        self._unsent = None        # without bootstrap.servers: records no broker will take
+        if servers is None:
+            self._unsent = no_brokers.UnsentQueue()
+            no_brokers.warn(self.name, c.now_ms)
         rng = c.sim.rng.stream(f"producer.{number}.partitioner")
         self._partition = make_partitioner(partitioner, linger, rng, c.sim.clock)
         self._java = None
@@ -131,7 +157,9 @@ class Producer:
         self._settings = settings = delivery_settings(conf)
         self._transactional = settings.transactional_id is not None
         self._idempotent = settings.idempotent
-        self._txn = TransactionManager(self, c, settings) if self._transactional else None
+        self._txn = None
+        if self._transactional:
+            self._txn = TransactionManager(self, c, settings) if servers is not None else no_brokers.NoCoordinator(c)
         self._pid = self._epoch = None   # producer id and epoch (idempotent / transactional)
         self._seqs = {}            # (topic, partition) -> next sequence number (idempotent)
         self._gaps = SequenceGaps(self) if self._idempotent else None
@@ -174,6 +202,22 @@ class Producer:
             headers = _headers(headers)
         if topic.__class__ is not str and not isinstance(topic, str):
             raise TypeError(f"argument 1 must be str, not {_type_name(topic)}")
+        size = (len(value) if value is not None else 0) + (len(key) if key is not None else 0)
+        if headers is not None:
+            size = client_message_size(key, value, headers)
+        if size > self._max_payload:
+            raise KafkaException(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE, _TOO_LARGE))
+        held = len(self._reports) + self._silent
+        if self._sender is not None or self._unsent is not None:
+            held = len(self)
+        if held >= self._max_held or self._held_bytes + size > self._max_held_bytes:
+            raise BufferError("Local: Queue full")
+        self._held_bytes += size
+        if self._unsent is not None:
+            timeout_ms = self._settings.message_timeout_ms
+            self._unsent.add(no_brokers.Unsent(topic, partition, key, value, cb,
+                                               self._c.now_ms + timeout_ms if timeout_ms else None, size))
+            return
         try:
             n = self._num_partitions(topic)
         except KafkaException:
@@ -211,6 +255,7 @@ class Producer:
                 self._report(cb, DeliveryReport(topic, partition, _Unsent(key, value), e.args[0]))
                 return
         if self._only_errors:
+            self._held_bytes -= size         # freed at once: no report will hold it
             return
         if cb is None:
             self._silent += 1
@@ -231,6 +276,8 @@ class Producer:
             for field in ("value", "key"):
                 if m.get(field) is not None and not isinstance(m[field], (bytes, str)):
                     raise TypeError(f"Message {field} at index {i} must be bytes or str")
+            if "partition" in m and not isinstance(m["partition"], int):
+                raise TypeError(f"Message partition at index {i} must be int")
             if "timestamp" in m:
                 raise NotImplementedError("Message timestamps are not currently supported in batch mode")
         default_cb = on_delivery or callback
@@ -241,7 +288,11 @@ class Producer:
                              callback=m.get("callback") or default_cb)
                 accepted += 1
             except KafkaException as e:
-                m["_error"] = e.args[0]
+                error = e.args[0]
+                m["_error"] = KafkaError(error.code(), "Message failed: " + error.str().replace(
+                    "Unable to produce message: ", "")) if isinstance(error, KafkaError) else error
+            except BufferError:
+                m["_error"] = KafkaError(KafkaError._QUEUE_FULL, "Message failed: Local: Queue full")
         return accepted
 
     def _produce_managed(self, topic, partition, key, value, timestamp, headers, cb):
@@ -357,6 +408,8 @@ class Producer:
         requests are in flight it stops as soon as an answer brings a report."""
         self._check_open()
         seconds = _seconds(timeout)
+        if self._unsent is not None:
+            return self._poll_unsent(seconds)
         sender = self._sender
         if sender is not None and sender.outstanding:
             self._c.advance(0)                   # answers due now arrive
@@ -378,8 +431,46 @@ class Producer:
         seconds = _seconds(timeout)
         budget = None if timeout is None or (isinstance(timeout, (int, float)) and timeout < 0) \
             else round(seconds * 1000)
-        self._drain(budget)
+        if self._unsent is not None:
+            self._drain_unsent(budget)
+        else:
+            self._drain(budget)
         return len(self)
+
+    # -- without bootstrap.servers (see no_brokers.py) -------------------------------------
+    def _expire(self):
+        """Records whose message.timeout.ms has passed fail with _MSG_TIMED_OUT."""
+        for r in self._unsent.expire(self._c.now_ms):
+            self._report(r.callback, DeliveryReport(r.topic, r.partition, r,
+                                                    KafkaError(KafkaError._MSG_TIMED_OUT, "Local: Message timed out")))
+
+    def _poll_unsent(self, seconds):
+        self._expire()
+        served = self._serve()
+        if not served and seconds > 0:
+            c = self._c
+            deadline = c.now_ms + round(seconds * 1000)
+            due = self._unsent.next_expiry()
+            c.advance((deadline if due is None or due > deadline else due) - c.now_ms)
+            self._expire()
+            served = self._serve()
+        return served
+
+    def _drain_unsent(self, budget_ms):
+        """flush(): wait until every record has timed out, or ``budget_ms`` (None: as long
+        as it takes; at most one hour of virtual time when message.timeout.ms is 0)."""
+        c = self._c
+        deadline = c.now_ms + (3600000 if budget_ms is None else budget_ms)
+        while True:
+            self._expire()
+            while self._reports or self._silent:
+                self._serve()
+            due = self._unsent.next_expiry()
+            if not len(self._unsent) or due is None or due > deadline:
+                if len(self._unsent) and c.now_ms < deadline and budget_ms is not None:
+                    c.advance(deadline - c.now_ms)
+                return
+            c.advance(due - c.now_ms)
 
     def _drain(self, budget_ms=None):
         """Serve reports and let virtual time run until nothing is queued or in flight, or
@@ -426,6 +517,7 @@ class Producer:
             raise KafkaException(gaps.fatal)
         served = self._silent + len(self._reports)
         reports, self._reports, self._silent = self._reports, [], 0
+        self._held_bytes = self._unsent.bytes() if self._unsent is not None else 0
         for cb, msg in reports:
             cb(msg.error(), msg)
         return served
@@ -435,7 +527,27 @@ class Producer:
         if self._closed:
             return 0
         waiting = len(self._reports) + self._silent
+        if self._unsent is not None:
+            waiting += len(self._unsent)
         return waiting + self._sender.outstanding if self._sender is not None else waiting
+
+    def __bool__(self):
+        # True even with nothing queued (len() 0), as the binding's.
+        return True
+
+    def __enter__(self):
+        """``with Producer(conf) as p:``; the block's end flushes and closes it.
+
+        :rtype: Producer"""
+        return self
+
+    def __exit__(self, exc_type, exc_value, exc_traceback):
+        """Flush and close (an exception in the block still propagates).
+
+        :rtype: None"""
+        if not self._closed:
+            self.close()
+        return None
 
     def purge(self, in_queue=True, in_flight=True, blocking=True):
         """Drop the records not yet delivered: queued ones fail with _PURGE_QUEUE, those in
@@ -443,6 +555,12 @@ class Producer:
         nothing is ever queued: pysim delivers inside produce(). Reports already waiting for
         poll() stay (the records are stored)."""
         self._check_open()
+        if self._unsent is not None:
+            if in_queue:
+                for r in self._unsent.take_all():
+                    self._report(r.callback, DeliveryReport(r.topic, r.partition, r, KafkaError(
+                        KafkaError._PURGE_QUEUE, "Local: Purged in queue")))
+            return
         if self._sender is None:
             return
         queued, flying = self._sender.purge(bool(in_queue), bool(in_flight))
@@ -494,12 +612,19 @@ class Producer:
             raise RuntimeError("Handle has been closed")
         if topic is not None and not isinstance(topic, str):
             raise TypeError(f"argument 1 must be str or None, not {_type_name(topic)}")
-        _seconds(timeout)
+        seconds = _seconds(timeout)
+        if self._unsent is not None:
+            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TRANSPORT,
+                                  "Failed to get metadata: Local: Broker transport failure")
         return cluster_metadata(self._c, topic, auto_create=self._auto_create)
 
     def cluster_id(self, timeout=_INFINITE):
         self._check_open()
-        _seconds(timeout)
+        seconds = _seconds(timeout)
+        if self._unsent is not None:
+            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TIMED_OUT,
+                                  "Failed to retrieve cluster id: Local: Timed out. The broker must support "
+                                  "KIP-78 (>= 0.10.1) for the cluster id to be available.")
         return cluster_id(self._c)
 
     def set_sasl_credentials(self, username, password):
@@ -548,7 +673,9 @@ class Producer:
 
     def _transaction_api(self, timeout=_INFINITE):
         self._check_open()
-        _seconds(timeout)
+        seconds = _seconds(timeout)
+        if self._unsent is not None and self._transactional:
+            self._txn.timeout_s = seconds if isinstance(timeout, (int, float)) and timeout >= 0 else None
         if not self._transactional:
             raise KafkaException(KafkaError(KafkaError._NOT_CONFIGURED,
                                             "The Transactional API requires transactional.id to be configured"))

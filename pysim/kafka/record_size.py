@@ -39,6 +39,23 @@ def batch_size(key, value, headers=None):
     return RECORD_BATCH_OVERHEAD + body + (body.bit_length() + 7) // 7
 
 
+# librdkafka's client-side check (rd_kafka_msg_new0): key + value + headers may not exceed
+# message.max.bytes less this worst-case record overhead. Measured against confluent-kafka
+# 2.16.1: with message.max.bytes=1000 the largest value without key or headers is 964 bytes.
+MESSAGE_OVERHEAD = 36
+
+
+def client_message_size(key, value, headers=None):
+    """What librdkafka counts against message.max.bytes and queue.buffering.max.kbytes:
+    key and value bytes plus each header as serialized (varint name length, name, varint
+    value length or -1, value), without the header count."""
+    size = (_byte_length(key) if key is not None else 0) + (_byte_length(value) if value is not None else 0)
+    if headers:
+        items = list(headers.items()) if isinstance(headers, dict) else headers
+        size += _headers_size(items) - varint_size(len(items))
+    return size
+
+
 def _headers_size(headers):
     items = headers.items() if isinstance(headers, dict) else headers
     size = 0

@@ -126,16 +126,16 @@ class Messages:
 
 
 class ShareMessage(Message):
-    """A record from a share group: a Message that knows its delivery count."""
+    """A record from a share group: a Message whose delivery_count() is the broker's count of
+    deliveries of that record (a plain consumer's messages say -1)."""
 
-    __slots__ = ("_delivery_count",)
+    __slots__ = ()
 
-    def __init__(self, topic, partition, record, delivery_count):
-        Message.__init__(self, topic, partition, record)
-        self._delivery_count = delivery_count
-
-    def delivery_count(self):
-        return self._delivery_count
+    @classmethod
+    def of(cls, topic, partition, record, delivery_count):
+        message = cls._of(topic, partition, record)
+        message._delivery_count = delivery_count
+        return message
 
 
 def _timeout_ms(timeout):
@@ -312,7 +312,7 @@ class ShareConsumer:
                 out = []
                 for topic, partition, record, count in got:
                     self._delivered[(topic, partition, record.offset)] = None
-                    out.append(ShareMessage(topic, partition, record, count))
+                    out.append(ShareMessage.of(topic, partition, record, count))
                 return out
             now = c.now_ms
             if now >= limit:

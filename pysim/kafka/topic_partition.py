@@ -22,8 +22,26 @@ class TopicPartition:
             return NotImplemented
         return (self.topic, self.partition) == (other.topic, other.partition)
 
+    # Ordered by (topic, partition), every comparison, as the binding's tp_richcompare.
     def __lt__(self, other):
+        if not isinstance(other, TopicPartition):
+            return NotImplemented
         return (self.topic, self.partition) < (other.topic, other.partition)
+
+    def __le__(self, other):
+        if not isinstance(other, TopicPartition):
+            return NotImplemented
+        return (self.topic, self.partition) <= (other.topic, other.partition)
+
+    def __gt__(self, other):
+        if not isinstance(other, TopicPartition):
+            return NotImplemented
+        return (self.topic, self.partition) > (other.topic, other.partition)
+
+    def __ge__(self, other):
+        if not isinstance(other, TopicPartition):
+            return NotImplemented
+        return (self.topic, self.partition) >= (other.topic, other.partition)
 
     def __hash__(self):
         # Only lets TopicPartition be a dict key; dicts iterate in insertion order, so the

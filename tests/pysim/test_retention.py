@@ -407,9 +407,9 @@ def test_log_append_time_replaces_the_producers_timestamp():
     c.advance(5000)
     rec = c.append("t", 0, b"k", b"v", 123, None)
     assert rec.timestamp == 5000
-    assert Message("t", 0, rec).timestamp() == (TIMESTAMP_LOG_APPEND_TIME, 5000)
+    assert Message._of("t", 0, rec).timestamp() == (TIMESTAMP_LOG_APPEND_TIME, 5000)
     other = c.append("u", 0, b"k", b"v", 123, None)
-    assert Message("u", 0, other).timestamp() == (TIMESTAMP_CREATE_TIME, 123)
+    assert Message._of("u", 0, other).timestamp() == (TIMESTAMP_CREATE_TIME, 123)
 
 
 def test_the_same_scenario_gives_the_same_trace():
