@@ -51,7 +51,7 @@ window.openPlayer = async (trace) => {
 def trace_of(events: int) -> dict:
     """A pysim run of at least ``events`` events, cut to exactly that many by compact()."""
     from pysim import kafka
-    from pysim.trace_view import compact
+    from pysim.course.trace_view import compact
     kafka.reset_all(seed=1)
     cluster = kafka.cluster("bench:9092")
     cluster.create_topic("orders", num_partitions=6)

@@ -202,7 +202,7 @@
     return playerLoading;
   }
   // A "Show what happened" button under the checks; the picture is drawn from the run's
-  // compact trace (pysim/trace_view.py, sent by the worker) by trace-player.js.
+  // compact trace (pysim/course/trace_view.py, sent by the worker) by trace-player.js.
   function offerTrace(root, after, trace) {
     const old = root.querySelector(".course-trace");
     if (old) old.remove();

@@ -1,6 +1,6 @@
 // The Web Worker that runs Python for the exercises (a module worker).
 // It boots the self-hosted Pyodide once, installs the pysim wheel, imports pysim's harness
-// ("Python ready"), and then runs each exercise through pysim.harness.run_exercise, streaming
+// ("Python ready"), and then runs each exercise through pysim.course.harness.run_exercise, streaming
 // stdout/stderr back as they are written. The page terminates and restarts this worker to
 // stop a run (Stop, time limit).
 //
@@ -66,7 +66,7 @@ async function boot(urls, useSnapshot, makeSnapshot = false) {
   }
   if (!pyodide) pyodide = await loadPyodide(makeSnapshot && key ? { ...options, _makeSnapshot: true } : options);
   if (wheel) pyodide.unpackArchive(wheel, "wheel");
-  if (wheel && !snapshot) pyodide.runPython("import json\nimport pysim.harness");
+  if (wheel && !snapshot) pyodide.runPython("import json\nimport pysim.course.harness");
   if (makeSnapshot && key) {
     await writeSnapshot(key, pyodide.makeMemorySnapshot());
     return null;
@@ -74,7 +74,7 @@ async function boot(urls, useSnapshot, makeSnapshot = false) {
   const run = pyodide.runPython(`
 import json
 def _course_run(code, check, out, err):
-    from pysim.harness import run_exercise
+    from pysim.course.harness import run_exercise
     return json.dumps(run_exercise(code, check, stdout_cb=out, stderr_cb=err))
 _course_run`);
   self.postMessage({ type: "ready", bootMs: performance.now() - started, fromSnapshot: !!snapshot,

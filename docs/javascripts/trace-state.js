@@ -1,4 +1,4 @@
-// The trace player's model: a pure function from a compact trace (pysim/trace_view.py) and a
+// The trace player's model: a pure function from a compact trace (pysim/course/trace_view.py) and a
 // step number to what the picture shows. No DOM here, so node tests it (tests/js) with traces
 // recorded from the exercises; the page's trace-player.js only draws what this returns.
 //

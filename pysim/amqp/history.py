@@ -2,7 +2,7 @@
 arrived (published, or dead-lettered in) and how it left — acked, rejected, expired, pushed
 out by max-length, over the delivery limit — or that it is still there (ready, or out with
 a consumer). This is what a queue forgets and a log keeps; lessons draw it
-(pysim.draw_queue) and checks can assert on it."""
+(pysim.course.draw_queue) and checks can assert on it."""
 
 from dataclasses import dataclass
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 from conftest import open_editor
 from test_exercises import BOOT_TIMEOUT

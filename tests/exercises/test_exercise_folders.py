@@ -1,5 +1,5 @@
 """Every exercise folder is complete, every reference solution passes its checks and every
-known-wrong answer fails at least one, through the same pysim.harness the browser uses."""
+known-wrong answer fails at least one, through the same pysim.course.harness the browser uses."""
 
 import re
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coursekit import exercise as renderer
-from pysim.harness import load_checks, run_exercise
+from pysim.course.harness import load_checks, run_exercise
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 FOLDERS = sorted(p for p in EXERCISES.iterdir() if p.is_dir())

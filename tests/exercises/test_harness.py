@@ -1,7 +1,7 @@
-"""pysim.harness: learner errors are reported with the learner's line numbers, a broken
+"""pysim.course.harness: learner errors are reported with the learner's line numbers, a broken
 check file is the harness's fault, output is captured and streamed as it is written."""
 
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 PASSING_CHECK = '''
 def check_said_hello(run):

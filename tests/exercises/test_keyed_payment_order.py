@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 FOLDER = Path(__file__).resolve().parents[2] / "exercises" / "02-keyed-payment-order"
 SOLUTION = (FOLDER / "solution.py").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 
 from pysim import kafka
 from pysim.kafka import availability
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 

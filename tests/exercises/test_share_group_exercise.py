@@ -5,7 +5,7 @@ archives them at the delivery limit), and the numbers come from the trace."""
 from pathlib import Path
 
 from pysim import kafka
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 FOLDER = Path(__file__).resolve().parents[2] / "exercises" / "03-share-group-work-queue"
 CHECK = (FOLDER / "check.py").read_text(encoding="utf-8")

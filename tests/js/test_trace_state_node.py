@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from pysim.harness import run_exercise
+from pysim.course.harness import run_exercise
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"

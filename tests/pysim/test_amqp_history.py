@@ -3,7 +3,7 @@ queue_figure draws it with a text alternative that says the same."""
 
 from pysim import amqp
 from pysim.amqp.history import queue_history
-from pysim.draw_queue import queue_figure
+from pysim.course.draw_queue import queue_figure
 
 
 def _world():

@@ -277,7 +277,7 @@ def test_one_kernel_for_kafka_and_rabbitmq():
 
 
 def test_harness_resets_rabbitmq_too():
-    from pysim.harness import run_exercise
+    from pysim.course.harness import run_exercise
     code = ("from pysim import amqp\n"
             "ch = amqp.BlockingConnection(amqp.ConnectionParameters()).channel()\n"
             "ch.queue_declare('q')\nch.basic_publish('', 'q', b'x')\n")

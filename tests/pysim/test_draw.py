@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 
 from pysim import kafka
-from pysim.draw import distribution_figure, log_figure
+from pysim.course.draw import distribution_figure, log_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -135,7 +135,7 @@ def _crash_timeline():
 
 
 def test_timeline_figure_draws_a_lane_per_member_and_shades_the_gap():
-    from pysim.draw import timeline_figure
+    from pysim.course.draw import timeline_figure
     fig = timeline_figure(_crash_timeline(), marks=[(10000, "c3 crashes")])
     root = ET.fromstring(fig.svg)
     texts = [t.text for t in root.iter(SVG + "text")]
@@ -157,7 +157,7 @@ def test_timeline_figure_draws_a_lane_per_member_and_shades_the_gap():
 
 def test_timeline_figure_uses_given_labels_and_refuses_an_empty_timeline():
     import pytest
-    from pysim.draw import timeline_figure
+    from pysim.course.draw import timeline_figure
     fig = timeline_figure(_crash_timeline(), labels={M1: "Consumer 1", M3: "Consumer 3"})
     assert "owned by Consumer 3" in fig.text and "c3" not in fig.text.replace("Consumer 3", "")
     with pytest.raises(ValueError):
@@ -167,7 +167,7 @@ def test_timeline_figure_uses_given_labels_and_refuses_an_empty_timeline():
 
 
 def test_timeline_marks_close_together_get_their_own_rows():
-    from pysim.draw import timeline_figure
+    from pysim.course.draw import timeline_figure
     fig = timeline_figure(_crash_timeline(), marks=[(9000, "first generation"), (10000, "c3 crashes"),
                                                      (55000, "c3 evicted")])
     root = ET.fromstring(fig.svg)

@@ -1,11 +1,11 @@
-"""pysim.trace_view: the compact trace the page's player draws."""
+"""pysim.course.trace_view: the compact trace the page's player draws."""
 
 import json
 
 import pytest
 
 from pysim import kafka
-from pysim.trace_view import compact, harness_view
+from pysim.course.trace_view import compact, harness_view
 
 
 def _run(seed=0, n=30):

@@ -5,7 +5,7 @@ browser worker and in pytest, so a reference solution that passes here passes on
 
 The result is JSON-able: {"passed", "checks": [{"name", "passed", "message"}], "stdout",
 "stderr", "error": None or {"type", "message", "line", "traceback", "source"}, "trace"}.
-`trace` is the run's compact trace (pysim.trace_view: the last 10,000 events) that the page's
+`trace` is the run's compact trace (pysim.course.trace_view: the last 10,000 events) that the page's
 trace player draws, or None when the run touched no simulator.
 `source` is "learner" (their code raised or does not compile) or "harness" (check.py is
 broken: never blamed on the learner).
@@ -180,7 +180,7 @@ def _trace_view() -> dict | None:
     touch the simulator; the picture shows what the learner's code did). A failure here
     must never cost the learner their result: no picture then."""
     try:
-        from pysim.trace_view import harness_view
+        from pysim.course.trace_view import harness_view
         return harness_view()
     except Exception:  # noqa: BLE001 - the picture is optional, the result is not
         return None

@@ -1,13 +1,13 @@
 """A RabbitMQ queue's history as a picture: one cell per message that entered the queue,
 in arrival order; messages that left are drawn as dashed ghosts labelled with how and when
 they left (acked, expired, dead-lettered...), the ones still there are solid. Next to
-``pysim.draw.log_figure`` for a Kafka topic it shows the lesson-1 contrast from one run:
+``pysim.course.draw.log_figure`` for a Kafka topic it shows the lesson-1 contrast from one run:
 the queue forgot what was acked, the log still has it."""
 
 from html import escape
 
 from pysim.amqp.history import queue_history
-from pysim.draw import PALETTE, Figure, _label
+from pysim.course.draw import PALETTE, Figure, _label
 
 CELL_W, CELL_H, LEFT, TOP = 74, 34, 8, 30
 
