@@ -26,9 +26,10 @@ def load(exercise_id: str, base: Path = EXERCISES) -> dict:
     if not folder.is_dir():
         raise blocks.BlockError(f"no folder exercises/{exercise_id}/")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
-    wrong = sorted((folder / "wrong").glob("*.py")) if (folder / "wrong").is_dir() else []
+    wrong = sorted(p for p in (folder / "wrong").glob("*") if p.suffix in (".py", ".patch")) \
+        if (folder / "wrong").is_dir() else []
     if not wrong:
-        missing.append("wrong/*.py (at least one known-wrong answer)")
+        missing.append("wrong/*.py or wrong/*.patch (at least one known-wrong answer)")
     if missing:
         raise blocks.BlockError(f"exercises/{exercise_id}/ is missing: {', '.join(missing)}")
     try:

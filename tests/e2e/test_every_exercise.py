@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from coursekit.wrong_answers import wrong_answers
 from pysim.course.harness import run_exercise
 
 from conftest import open_editor
@@ -39,20 +40,19 @@ def test_solution_and_wrong_answers_grade_the_same_in_the_browser(page, site_url
     page.goto(f"{site_url}/lessons/{_lesson_of(folder)}/")
     open_editor(page, selector)
     check_source = (folder / "check.py").read_text(encoding="utf-8")
-    answers = [folder / "solution.py"] + sorted((folder / "wrong").glob("*.py"))
-    for answer in answers:
-        code = answer.read_text(encoding="utf-8")
+    answers = [("solution.py", (folder / "solution.py").read_text(encoding="utf-8"))] + wrong_answers(folder)
+    for answer, code in answers:
         page.evaluate("([sel, code]) => document.querySelector(sel).courseEditor.setValue(code, -1)", [selector, code])
         page.click(f"{selector} .course-exercise__run")
         page.wait_for_function(f"!document.querySelector('{selector} .course-exercise__run').disabled",
                                timeout=BOOT_TIMEOUT)
         shown = page.locator(f"{selector} .course-exercise__checks li").all_inner_texts()
         expected, raised = _expected(code, check_source)
-        assert shown == expected, f"{answer.relative_to(ROOT)}: the browser graded it differently"
+        assert shown == expected, f"{folder.name}/{answer}: the browser graded it differently"
         if raised:
             status = page.locator(f"{selector} .course-exercise__status").inner_text()
-            assert status.startswith(raised), f"{answer.relative_to(ROOT)}: status {status!r}"
-        elif answer.name == "solution.py":
+            assert status.startswith(raised), f"{folder.name}/{answer}: status {status!r}"
+        elif answer == "solution.py":
             assert all(line.startswith("✓") for line in shown)
         else:
             assert any(line.startswith("✗") for line in shown)

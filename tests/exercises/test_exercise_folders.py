@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 
 from coursekit import exercise as renderer
+from coursekit.wrong_answers import wrong_answers
 from pysim.course.harness import load_checks, run_exercise
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 FOLDERS = sorted(p for p in EXERCISES.iterdir() if p.is_dir())
-WRONG = [(folder, wrong) for folder in FOLDERS for wrong in sorted((folder / "wrong").glob("*.py"))]
+# wrong/NAME.py, or wrong/NAME.patch: a diff against solution.py (coursekit.wrong_answers)
+WRONG = [(folder, name, source) for folder in FOLDERS for name, source in wrong_answers(folder)]
 LESSONS = {"1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups", "4-exactly-once"}
 # A wrong answer may name, in its opening comment, the checks it must fail: "# Fails: a, b".
 FAILS = re.compile(r"^# Fails: (?P<names>[\w, ]+)$", re.MULTILINE)
@@ -55,24 +57,23 @@ def test_starter_does_not_pass(folder):
     assert not result["passed"]
 
 
-@pytest.mark.parametrize("folder,wrong", WRONG, ids=lambda p: p.name)
-def test_known_wrong_answer_fails_a_check(folder, wrong):
-    source = wrong.read_text(encoding="utf-8")
+@pytest.mark.parametrize("folder,name,source", WRONG, ids=[f"{f.name}-{n}" for f, n, _ in WRONG])
+def test_known_wrong_answer_fails_a_check(folder, name, source):
     result = run_exercise(source, (folder / "check.py").read_text(encoding="utf-8"))
     raises = RAISES.search(source)
     if raises:
         error = result["error"]
-        assert error and error["source"] == "learner", f"{wrong.name} should raise {raises['type']}: {error}"
+        assert error and error["source"] == "learner", f"{name} should raise {raises['type']}: {error}"
         assert error["type"] == raises["type"] and (raises["text"] or "") in error["message"], error
         return
-    assert result["error"] is None, f"{wrong.name} should fail a check, not crash: {result['error']}"
+    assert result["error"] is None, f"{name} should fail a check, not crash: {result['error']}"
     failing = [c for c in result["checks"] if not c["passed"]]
-    assert failing, f"{wrong.name} passed every check"
+    assert failing, f"{name} passed every check"
     assert all(c["message"] for c in failing)
     names = {c["name"] for c in result["checks"]}
     for name in declared_failures(source):      # fails for the reason it names, not another one
-        assert name in names, f"{wrong.name} declares '# Fails: {name}', which check.py does not define"
-        assert name in {c["name"] for c in failing}, f"{wrong.name} should fail check_{name} but passes it"
+        assert name in names, f"{name} declares '# Fails: {name}', which check.py does not define"
+        assert name in {c["name"] for c in failing}, f"{name} should fail check_{name} but passes it"
 
 
 def test_runs_are_deterministic():

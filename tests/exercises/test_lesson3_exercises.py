@@ -8,6 +8,7 @@ import pytest
 
 from pysim import kafka
 from pysim.kafka import availability
+from coursekit.wrong_answers import wrong_answers
 from pysim.course.harness import run_exercise
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
@@ -84,7 +85,7 @@ def test_headers_as_a_list_of_tuples_and_a_bare_error_message_pass():
 
 
 def test_retrying_for_ever_is_stopped_by_the_service_and_shows_the_stall():
-    result = run_exercise(_read(DLQ, "wrong/retry_forever.py"), _read(DLQ, "check.py"))
+    result = run_exercise(dict(wrong_answers(EXERCISES / DLQ))["retry_forever.py"], _read(DLQ, "check.py"))
     assert result["error"] is None
     attempts = [e for e in _trace() if e.kind == "payment.attempt"]
     stuck = {(e.data["partition"], e.data["offset"]) for e in attempts if e.data["attempt"] > 3}
@@ -121,6 +122,6 @@ def test_runs_are_deterministic(folder):
 
 
 def test_a_stopped_service_outside_processor_run_is_the_learners_exit_not_a_broken_harness():
-    code = _read(DLQ, "wrong/retry_forever.py").replace("processor.run(main)", "main()")
+    code = dict(wrong_answers(EXERCISES / DLQ))["retry_forever.py"].replace("processor.run(main)", "main()")
     result = run_exercise(code, _read(DLQ, "check.py"))
     assert result["error"]["source"] == "learner" and result["error"]["type"] == "ServiceStopped"

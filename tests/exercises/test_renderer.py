@@ -53,7 +53,7 @@ def test_incomplete_folder_names_what_is_missing(tmp_path):
     shutil.copytree(EXAMPLE, folder)
     (folder / "check.py").unlink()
     shutil.rmtree(folder / "wrong")
-    with pytest.raises(blocks.BlockError, match=r"missing: check\.py, wrong/\*\.py"):
+    with pytest.raises(blocks.BlockError, match=r"missing: check\.py, wrong/\*\.py or wrong/\*\.patch"):
         renderer.load("05-half-done", base=tmp_path)
 
 

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from coursekit.wrong_answers import wrong_answers
 from pysim.course.harness import run_exercise
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -19,12 +20,12 @@ def _record(out: pathlib.Path) -> list[str]:
     names = []
     for folder in sorted(p for p in EXERCISES.iterdir() if (p / "check.py").exists()):
         check = (folder / "check.py").read_text()
-        answers = [folder / "solution.py", *sorted((folder / "wrong").glob("*.py"))]
-        for answer in answers:
-            result = run_exercise(answer.read_text(), check)
+        answers = [("solution.py", (folder / "solution.py").read_text()), *wrong_answers(folder)]
+        for answer, code in answers:
+            result = run_exercise(code, check)
             if result["trace"] is None:
                 continue
-            name = f"{folder.name}__{answer.stem}"
+            name = f"{folder.name}__{answer[:-3]}"
             checks = {c["name"]: c["passed"] for c in result["checks"]}
             (out / f"{name}.json").write_text(json.dumps({"checks": checks, "trace": result["trace"]}))
             names.append(name)
