@@ -29,6 +29,11 @@ id), to be sent again after ``retry.backoff.ms``, doubling per retry up to
   OUT_OF_ORDER_SEQUENCE_NUMBER and, since an earlier record of the same producer is still
   unacknowledged, retried. After any failure the partition sends nothing new until its
   requests in flight are answered (librdkafka drains them), so records land in order.
+  A success proves every earlier sequence stored (the broker appends a producer's
+  sequences only in order), so the records still waiting for their retry ahead of it are
+  reported delivered at once and never sent again: librdkafka's implicit ack
+  (rd_kafka_handle_idempotent_Produce_success calls rd_kafka_dr_implicit_ack). Their
+  reports carry no offset: no response named one.
 
 A record of an idempotent producer that fails for good leaves a hole in its partition's
 sequence; the producer then holds every partition (``hold``) until nothing is in flight,
@@ -46,13 +51,17 @@ from bisect import insort
 
 from pysim.kafka.errors import KafkaError, KafkaException
 from pysim.kafka.faults import LOSE_RESPONSE, NOT_LEADER, TIME_OUT, faults_of
+from pysim.kafka.message import TIMESTAMP_CREATE_TIME
 
 
 class OutgoingRecord:
-    """One produce() on its way: where it goes, what it carries, how it has fared."""
+    """One produce() on its way: where it goes, what it carries, how it has fared. It is
+    also what the delivery report of an implicitly acked record shows (no offset, its own
+    CreateTime): librdkafka reports the message as produce() made it."""
 
     __slots__ = ("msgid", "topic", "partition", "key", "value", "timestamp", "headers", "callback",
                  "seq", "created_ms", "retries", "backoff_until", "purged")
+    offset, timestamp_type = None, TIMESTAMP_CREATE_TIME
 
     def __init__(self, msgid, topic, partition, key, value, timestamp, headers, callback, seq, created_ms):
         self.msgid, self.topic, self.partition = msgid, topic, partition
@@ -161,6 +170,8 @@ class Sender:
             return
         del pq.inflight[record.msgid]
         if error is None:
+            if self._s.idempotent:
+                self._implicit_ack(pq, record)
             self._done(record, stored, None)
         elif error.retriable() or self._after_gap(pq, record, error):
             self._retry(pq, record, error)
@@ -171,6 +182,24 @@ class Sender:
             self._done(record, None, error)
         self._pump(pq)
         self._check_drained()
+
+    def _implicit_ack(self, pq, record):
+        """``record`` succeeded: the records of its partition still waiting for a retry ahead of
+        it (their first attempt was stored but its answer was lost, or a later attempt was
+        refused) were stored too, since the broker takes a producer's sequences only in
+        order. librdkafka's rd_kafka_handle_idempotent_Produce_success sees a batch succeed
+        past its last acked msgid and calls rd_kafka_dr_implicit_ack, which takes them off
+        the queues and reports them delivered. Retrying one instead would meet
+        OUT_OF_ORDER_SEQUENCE_NUMBER once the broker's five-batch duplicate window has moved
+        past it, and renumbering it under a bumped epoch would store it twice."""
+        acked = [r for r in pq.queue if r.msgid < record.msgid]
+        if not acked:
+            return
+        pq.queue = pq.queue[len(acked):]             # msgid order: the acked ones are the head
+        self._c.trace.record("produce.implicit_ack", self._actor, topic=record.topic, partition=record.partition,
+                             msgids=[r.msgid for r in acked], by=record.msgid)
+        for r in acked:
+            self._done(r, r, None)
 
     def _timed_out(self, pq, record):
         """request.timeout.ms after the request that broke the connection: librdkafka times

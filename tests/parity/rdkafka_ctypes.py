@@ -74,6 +74,7 @@ class MockProducer:
     def __init__(self, lib, conf):
         self._l = lib
         self.reports, self.logs = [], []
+        self.offsetless = []         # the values delivered without an offset (implicitly acked)
         conf = {"test.mock.num.brokers": "1", "debug": "eos", **conf}
         c = lib.rd_kafka_conf_new()
         err = ctypes.create_string_buffer(512)
@@ -91,6 +92,8 @@ class MockProducer:
     def _on_delivery(self, rk, m, opaque):
         m = m.contents
         self.reports.append((ctypes.string_at(m.payload, m.len), None if m.err == 0 else self._name(m.err)))
+        if m.err == 0 and m.offset < 0:
+            self.offsetless.append(ctypes.string_at(m.payload, m.len))
 
     def _name(self, code):
         return self._l.rd_kafka_err2name(code).decode()

@@ -2,7 +2,10 @@
 confluent-kafka wheel, driven through ctypes on its own mock cluster, see rdkafka_ctypes.py)
 and pysim run the same scenario and report the same outcome. A slow broker (mock RTT
 beyond message.timeout.ms) stands for pysim's lost answer; a Produce the mock refuses with
-MSG_SIZE_TOO_LARGE stands for pysim's record too large for its topic.
+MSG_SIZE_TOO_LARGE stands for pysim's record too large for its topic. A Produce the mock
+answers NOT_ENOUGH_REPLICAS_AFTER_APPEND (retriable, possibly persisted) stands for pysim's
+record stored whose answer was lost and whose retry was refused NOT_LEADER_FOR_PARTITION:
+in both the client cannot tell whether the record was stored when a later one succeeds.
 
 What is compared: each record's delivery report (value, error name), the epochs the
 producer bumped to (librdkafka's "eos" debug log; pysim's producer.epoch_bump events), the
@@ -18,6 +21,7 @@ from rdkafka_ctypes import MockProducer, library
 pytestmark = pytest.mark.parity
 
 MSG_SIZE_TOO_LARGE = 10
+NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20
 BIG = b"x" * 200                     # over the pysim topic's max.message.bytes (100)
 
 
@@ -30,6 +34,13 @@ class Librdkafka:
 
     def fast_again(self):
         self.p.set_rtt(0)
+
+    def uncertain_next(self):
+        self.p.refuse_next_produce(NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+        self.p.set_rtt(300)          # the records behind it are sent before its answer comes back
+
+    def offsetless(self):
+        return self.p.offsetless
 
     def refuse_next(self):
         self.p.refuse_next_produce(MSG_SIZE_TOO_LARGE)
@@ -57,7 +68,7 @@ class Pysim:
         self.kafka = kafka
         self.c = kafka.cluster("gap-parity:9092")
         self.c.create_topic("t", 1, config={"max.message.bytes": "100"})
-        self.reports, self.fatal = [], None
+        self.reports, self.fatal, self._offsetless = [], None, []
         self.p = kafka.Producer({"bootstrap.servers": "gap-parity:9092", "message.timeout.ms": 1000, **conf})
 
     def slow_answer_next(self):
@@ -66,13 +77,24 @@ class Pysim:
     def fast_again(self):
         pass
 
+    def uncertain_next(self):
+        self.c.faults.lose_next_responses("t", 0)      # stored, its answer lost
+        self.c.faults.change_leader("t", 0)            # its retry refused, the records behind it stored
+
+    def offsetless(self):
+        return self._offsetless
+
     def refuse_next(self):
         pass                         # the next record is BIG: the topic refuses it
 
+    def _on_delivery(self, err, msg):
+        self.reports.append((msg.value(), None if err is None else err.name()))
+        if err is None and msg.offset() is None:
+            self._offsetless.append(msg.value())
+
     def produce(self, value):
         try:
-            self.p.produce("t", value, partition=0, on_delivery=lambda err, msg: self.reports.append(
-                (msg.value(), None if err is None else err.name())))
+            self.p.produce("t", value, partition=0, on_delivery=self._on_delivery)
         except self.kafka.KafkaException as e:
             return e.args[0].name()
         return None
@@ -170,6 +192,25 @@ def test_gapless_guarantee_makes_a_refused_record_fatal():
                                                   "PID{Id:*,Epoch:0}, base seq 1): unable to satisfy gap-less "
                                                   "guarantee"),
                            "_FATAL")
+
+
+def uncertain_then_later_ones_stored(side):
+    assert side.produce(b"w") is None
+    side.flush()
+    side.uncertain_next()
+    for value in (b"a", b"b", b"c"):
+        side.produce(value)
+    side.flush()
+    return side.outcome() + (side.offsetless(),)
+
+
+def test_a_later_success_acks_a_record_waiting_for_its_retry():
+    # librdkafka's implicit ack (rd_kafka_handle_idempotent_Produce_success ->
+    # rd_kafka_dr_implicit_ack): "a" is reported delivered, without an offset, when "b"
+    # succeeds; it is not retried, so neither OUT_OF_ORDER_SEQUENCE_NUMBER nor an epoch bump
+    conf = {"enable.idempotence": True, "message.timeout.ms": 60000, "batch.num.messages": 1, "linger.ms": 0}
+    real, sim = both(conf, uncertain_then_later_ones_stored)
+    assert real == sim == ([(b"w", None), (b"a", None), (b"b", None), (b"c", None)], [], None, [b"a"])
 
 
 def transaction_after_timeout(side):

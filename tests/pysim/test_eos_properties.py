@@ -7,7 +7,7 @@ at-least-once does not."""
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from pysim import kafka, pipeline
 from pysim.kafka import KafkaError
@@ -22,7 +22,15 @@ schedules = st.fixed_dictionaries({
 })
 
 
-def produce_under_faults(schedule, **conf):
+# make explore found it: r3 stored twice, [r0..r8, r3], every report a success. r3's first
+# attempt was stored but its answer lost; a retry was refused NOT_LEADER_FOR_PARTITION
+# while r4..r8 were stored behind it; its next retry fell outside the broker's five-batch
+# duplicate window (OUT_OF_ORDER_SEQUENCE_NUMBER), the producer bumped its epoch and sent r3
+# again under the new one. librdkafka never retries it: r4's success acks it (implicit ack).
+IMPLICIT_ACK = {"seed": 1, "rates": (0.1875, 0.1875, 0.125), "records": 9, "partitions": 1, "in_flight": 5}
+
+
+def produce_under_faults(schedule, messages=None, **conf):
     kafka.reset_all(seed=schedule["seed"])
     c = kafka.cluster(BOOT)
     c.create_topic("t", schedule["partitions"])
@@ -36,15 +44,17 @@ def produce_under_faults(schedule, **conf):
         partition = i % schedule["partitions"]
         value = b"r%d" % i
         intended.setdefault(partition, []).append(value)
-        p.produce("t", value, partition=partition, on_delivery=lambda err, msg: reports.append(err))
+        p.produce("t", value, partition=partition, on_delivery=lambda err, msg: (
+            reports.append(err), messages is not None and messages.append(msg)))
     assert p.flush() == 0
     stored = {part: [r.value for r in c.records("t", part)] for part in range(schedule["partitions"])}
     losses = Counter(e.data["msgid"] for e in c.trace.events("fault.lose_response"))
     return intended, stored, reports, losses
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None)
 @given(schedules)
+@example(IMPLICIT_ACK)
 def test_the_idempotent_producer_stores_each_record_once_in_order(schedule):
     intended, stored, reports, _ = produce_under_faults(schedule, **{"enable.idempotence": True})
     assert all(err is None for err in reports) and len(reports) == schedule["records"]
@@ -52,7 +62,7 @@ def test_the_idempotent_producer_stores_each_record_once_in_order(schedule):
         assert stored[partition] == values
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None)
 @given(schedules)
 def test_the_plain_producer_stores_one_more_copy_per_lost_response(schedule):
     intended, stored, reports, losses = produce_under_faults(schedule)
@@ -65,8 +75,9 @@ def test_the_plain_producer_stores_one_more_copy_per_lost_response(schedule):
             assert stored[partition] == [v for v in values for _ in range(1 + losses[int(v[1:]) + 1])]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None)
 @given(schedules, st.sampled_from([5000, 20000, 45000]))
+@example({"seed": 67, "rates": (0.125, 0.0, 0.125), "records": 4, "partitions": 2, "in_flight": 2}, 45000)
 def test_with_a_message_timeout_the_idempotent_producer_delivers_or_times_out_in_order(schedule, timeout_ms):
     # a record that times out leaves a hole in its partition's sequence; librdkafka bumps
     # the epoch so the later records are stored (never OUT_OF_ORDER_SEQUENCE_NUMBER for ever)
@@ -83,12 +94,31 @@ def test_with_a_message_timeout_the_idempotent_producer_delivers_or_times_out_in
     assert p.flush() == 0 and len(reports) == schedule["records"]
     for err, msg in reports:
         assert err is None or err.code() == KafkaError._MSG_TIMED_OUT
-        if err is None:
+        if err is None and msg.offset() is None:   # implicitly acked (see the test above): stored, no offset
+            assert msg.value() in [r.value for r in c.records("t", msg.partition())]
+        elif err is None:
             assert c.records("t", msg.partition())[msg.offset()].value == msg.value()
     for partition in range(schedule["partitions"]):
         produced_order = [int(r.value[1:]) for r in c.records("t", partition)]
         firsts = list(dict.fromkeys(produced_order))
         assert firsts == sorted(firsts)
+
+
+def test_a_success_acks_the_records_waiting_for_a_retry_ahead_of_it():
+    # librdkafka's rd_kafka_handle_idempotent_Produce_success: a batch that succeeds past the
+    # last acked msgid proves the records ahead of it stored; rd_kafka_dr_implicit_ack reports
+    # them delivered (no offset: no response named one) instead of sending them again
+    messages = []
+    intended, stored, reports, _ = produce_under_faults(IMPLICIT_ACK, messages, **{"enable.idempotence": True})
+    assert stored == intended and reports == [None] * 9
+    trace = kafka.cluster(BOOT).trace
+    acked = [m for e in trace.events("produce.implicit_ack") for m in e.data["msgids"]]
+    assert acked and not trace.events("producer.epoch_bump")
+    by_value = {m.value(): m for m in messages}
+    for msgid in acked:                         # msgid n is the n-th produce(): value r(n-1)
+        assert by_value[b"r%d" % (msgid - 1)].offset() is None
+    assert [by_value[v].offset() for v in intended[0] if int(v[1:]) + 1 not in acked] == \
+        [i for i, v in enumerate(stored[0]) if int(v[1:]) + 1 not in acked]
 
 
 def test_a_plain_producer_under_faults_does_duplicate():
@@ -104,7 +134,7 @@ pipelines = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None)
 @given(pipelines)
 def test_transactional_read_process_write_is_exactly_once_downstream(params):
     history = pipeline.run(mode="transactional", **params)
@@ -112,7 +142,7 @@ def test_transactional_read_process_write_is_exactly_once_downstream(params):
     assert result.ok, result.summary() + "\n" + "\n".join(a.message for a in result.anomalies[:5])
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
+@settings(max_examples=25, deadline=None)
 @given(pipelines)
 def test_at_least_once_read_process_write_loses_nothing(params):
     params = dict(params, abort_rate=0.0)
