@@ -30,18 +30,9 @@ class AMQPError(Exception):
         return f"{self.__class__.__name__}: An unspecified AMQP error has occurred; {self.args}"
 
 
-class AMQPConnectionError(AMQPError):
-    def __repr__(self):
-        if len(self.args) == 2:
-            return f"{self.__class__.__name__}: ({self.args[0]}) {self.args[1]}"
-        return f"{self.__class__.__name__}: {self.args}"
+class _Closed:
+    """What pika's ConnectionClosed and ChannelClosed share: args (reply_code, reply_text)."""
 
-
-class ConnectionWrongStateError(AMQPConnectionError):
-    pass
-
-
-class ConnectionClosed(AMQPConnectionError):
     def __init__(self, reply_code, reply_text):
         super().__init__(int(reply_code), str(reply_text))
 
@@ -55,6 +46,21 @@ class ConnectionClosed(AMQPConnectionError):
     @property
     def reply_text(self):
         return self.args[1]
+
+
+class AMQPConnectionError(AMQPError):
+    def __repr__(self):
+        if len(self.args) == 2:
+            return f"{self.__class__.__name__}: ({self.args[0]}) {self.args[1]}"
+        return f"{self.__class__.__name__}: {self.args}"
+
+
+class ConnectionWrongStateError(AMQPConnectionError):
+    pass
+
+
+class ConnectionClosed(_Closed, AMQPConnectionError):
+    pass
 
 
 class ConnectionClosedByBroker(ConnectionClosed):
@@ -74,20 +80,8 @@ class ChannelWrongStateError(AMQPChannelError):
     pass
 
 
-class ChannelClosed(AMQPChannelError):
-    def __init__(self, reply_code, reply_text):
-        super().__init__(int(reply_code), str(reply_text))
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}: ({self.reply_code}) {self.reply_text!r}"
-
-    @property
-    def reply_code(self):
-        return self.args[0]
-
-    @property
-    def reply_text(self):
-        return self.args[1]
+class ChannelClosed(_Closed, AMQPChannelError):
+    pass
 
 
 class ChannelClosedByBroker(ChannelClosed):
