@@ -4,6 +4,7 @@ driven by Playwright. A missing browser or an unbuilt site is a failure, never a
 import functools
 import os
 import shutil
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -144,3 +145,8 @@ def open_editor(page, selector):
     """Bring an exercise into view (Ace loads on approach) and wait for its editor."""
     page.locator(selector).scroll_into_view_if_needed()
     page.wait_for_function(f"document.querySelector('{selector}') && document.querySelector('{selector}').courseEditor")
+
+
+# Test modules import these helpers as ``e2e_conftest``: every test folder has a conftest.py,
+# and which one ``import conftest`` finds depends on what pytest loaded first.
+sys.modules.setdefault("e2e_conftest", sys.modules[__name__])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_problems, guarded_context, open_editor, watch
+from e2e_conftest import check_problems, guarded_context, open_editor, watch
 from test_exercises import BOOT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]

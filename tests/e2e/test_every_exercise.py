@@ -9,7 +9,7 @@ import pytest
 from coursekit.wrong_answers import wrong_answers
 from pysim.course.harness import run_exercise
 
-from conftest import open_editor
+from e2e_conftest import open_editor
 from test_exercises import BOOT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import open_editor
+from e2e_conftest import open_editor
 
 LESSON = "/lessons/2-partitions-and-ordering/"
 EXERCISE = '.course-exercise[data-exercise-id="02-keyed-payment-order"]'

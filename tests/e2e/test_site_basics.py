@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import check_problems, guarded_context, open_editor, watch
+from e2e_conftest import check_problems, guarded_context, open_editor, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ["1-queue-vs-kafka", "2-partitions-and-ordering", "3-consumer-groups", "4-exactly-once"]

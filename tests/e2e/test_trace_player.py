@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import open_editor
+from e2e_conftest import check_problems, guarded_context, open_editor, watch
 from test_accessibility import axe_violations
 from test_exercises import BOOT_TIMEOUT, EXERCISE, IDLE, LESSON, set_code
 
@@ -88,7 +88,6 @@ def test_no_key_at_375px_has_no_horizontal_scroll(page, site_url):
 
 
 def test_player_in_dark_mode_has_no_serious_axe_violation(browser, site_url, page_problems):
-    from conftest import check_problems, guarded_context, watch
     ctx = guarded_context(browser, site_url, page_problems, color_scheme="dark")
     try:
         page = watch(ctx.new_page(), page_problems)
