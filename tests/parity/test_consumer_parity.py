@@ -172,13 +172,37 @@ def _join_and_leave(sides, name, strategy, expected, attempts=3):
     times until it shows the protocol's sequence; pysim runs once."""
     real_side, sim_side = sides
     sim_side.topic(name)
-    sim = scripts.join_and_leave_callbacks(sim_side.kafka, sim_side.conf, name, f"{name}-group", strategy)
+    sim = _without_idle_rounds(
+        scripts.join_and_leave_callbacks(sim_side.kafka, sim_side.conf, name, f"{name}-group", strategy))
     for attempt in range(attempts):
         topic = real_side.topic(f"{name}-{attempt}")
-        real = scripts.join_and_leave_callbacks(real_side.kafka, real_side.conf, topic, f"{topic}-group", strategy)
+        real = _without_idle_rounds(
+            scripts.join_and_leave_callbacks(real_side.kafka, real_side.conf, topic, f"{topic}-group", strategy))
         if real == expected:
             break
     return real, sim
+
+
+def _without_idle_rounds(outcome):
+    """Each member's callbacks with the rounds that changed nothing for it taken out: a
+    repeated empty cooperative assign, and an eager revoke of n followed by the same n back.
+    How many such rounds a real group goes through depends on heartbeat timing (a loaded
+    machine adds some); which partitions move, and in what order, does not."""
+    out = dict(outcome)
+    for key, calls in outcome.items():
+        if key == "settled":
+            continue
+        kept = []
+        for call in calls:
+            if call == ("assign", 0) and kept and kept[-1] == ("assign", 0):
+                continue
+            if (call[0] == "assign" and len(kept) >= 2 and kept[-1] == ("revoke", call[1])
+                    and kept[-2] == ("assign", call[1])):
+                kept.pop()
+                continue
+            kept.append(call)
+        out[key] = kept
+    return out
 
 
 def test_eager_join_and_leave_call_back_in_librdkafka_s_order(sides):
@@ -193,10 +217,10 @@ def test_eager_join_and_leave_call_back_in_librdkafka_s_order(sides):
 
 
 def test_cooperative_join_and_leave_call_back_in_librdkafka_s_order(sides):
-    # cooperative: a keeps two, revokes two, rejoins (an empty assign each round); b gets its
+    # cooperative: a keeps two, revokes two, rejoins (empty assigns, collapsed); b gets its
     # two only in the follow-up round; when b leaves, a is handed just b's two
     expected = {"settled": [True, True, True],
-                "a_join": [("assign", 4), ("revoke", 2), ("assign", 0), ("assign", 0)],
+                "a_join": [("assign", 4), ("revoke", 2), ("assign", 0)],   # empty rounds: one or more
                 "b_join": [("assign", 0), ("assign", 2)],
                 "a_leave": [("assign", 2), ("revoke", 4)], "b_leave": [("revoke", 2)]}
     real, sim = _join_and_leave(sides, "c-coop-callbacks", "cooperative-sticky", expected)
