@@ -272,6 +272,7 @@ class Consumer:
                     KafkaError.UNKNOWN_TOPIC_OR_PART,
                     f"Subscribed topic not available: {name}: Broker: Unknown topic or partition"))))
         self._reported_missing = missing
+        stale = any(e not in self._known_topics for e in self._subscription.entries if not e.startswith("^"))
         self._known_topics.update(topics)
         signature = [(t, c.num_partitions(t)) for t in topics]
         self._next_refresh_ms = c.now_ms + METADATA_REFRESH_MS
@@ -279,7 +280,15 @@ class Consumer:
             return
         self._signature = signature
         if topics:
-            if self._cooperative or not self._fetcher.states:
+            gone = self._cooperative and self._membership is None and self._outside(topics, stale)
+            if gone:
+                if gone[1]:
+                    self._stop_fetching_lost(gone[1])
+                if in_poll:
+                    self._drop_then_join(*gone)
+                else:
+                    self._ops.append(("drop",) + gone)   # the callbacks run inside poll()
+            elif self._cooperative or not self._fetcher.states:
                 self._join(topics)
             elif in_poll:
                 self._run_rebalance_callback("revoke", list(self._fetcher.states))   # eager: revoke, then join
@@ -290,6 +299,31 @@ class Consumer:
             # librdkafka does not join while none of the subscribed topics exists.
             self._leave_group()
             self._assignment_received(NO_GENERATION, [])
+
+    def _outside(self, topics, stale):
+        """(revoke, lost): the owned partitions of topics a cooperative member no longer
+        subscribes to, as librdkafka gives them up before it rejoins. With metadata for every
+        subscribed topic at hand, rd_kafka_cgrp_modify_subscription revokes those of dropped
+        topics (on_revoke); when it must fetch metadata first (a topic it has not seen) the
+        metadata path finds them outside the subscribed topics and declares them lost
+        (on_lost, else on_revoke: "topics not available"), as it does for deleted topics.
+        None when nothing is owned outside ``topics``."""
+        keep = set(topics)
+        gone = [k for k in self._fetcher.states if k[0] not in keep]
+        if not gone:
+            return None
+        c = self._c
+        lost = [k for k in gone if stale or not c.has_topic(k[0])]
+        return [k for k in gone if k not in lost], lost
+
+    def _drop_then_join(self, revoke, lost):
+        try:
+            if revoke:
+                self._run_rebalance_callback("revoke", revoke)
+            if lost:
+                self._run_rebalance_callback("lost", lost)
+        finally:
+            self._join()
 
     def _join(self, topics=None):
         """JoinGroup with this consumer's assignors and (cooperative) the partitions it owns.
@@ -407,11 +441,12 @@ class Consumer:
             self._stop_fetching_lost()
             self._ops.append(("lost",))
 
-    def _stop_fetching_lost(self):
-        """The assignment is lost: librdkafka pauses its fetchers at once (no message of a
-        lost partition reaches the application again); the application hears of it, and
-        its on_lost runs, at the next poll(). Traced as the end of ownership now."""
-        keys = list(self._fetcher.states)
+    def _stop_fetching_lost(self, keys=None):
+        """The assignment (or ``keys`` of it) is lost: librdkafka pauses its fetchers at once
+        (no message of a lost partition reaches the application again); the application
+        hears of it, and its on_lost runs, at the next poll(). Traced as the end of
+        ownership now."""
+        keys = list(self._fetcher.states) if keys is None else keys
         self._trace_release(keys, "lost")
         for key in keys:
             self._fetcher.pause(self._fetcher.states[key])
@@ -842,6 +877,8 @@ class Consumer:
                 if self._subscription is not None and self._fetcher.states and not self._cooperative:
                     self._run_rebalance_callback("revoke", list(self._fetcher.states))
                 self._join()
+            elif kind == "drop":
+                self._drop_then_join(op[1], op[2])
             elif kind == "lost":
                 lost = list(self._fetcher.states)
                 if lost:
