@@ -24,6 +24,7 @@
   const runtime = {
     worker: null,
     boots: 0,
+    snapshotMakers: 0,       // short-lived workers started to make the memory snapshot
     timeLimitMs: null,       // test/learner override of exercise.toml's timeout_s
     // Boot on intent (window.CourseExerciseConfig = {prefetch: false} before this script
     // turns that off: the boot benchmark measures a cold first Run).
@@ -89,6 +90,7 @@
     const attempt = () => {
       if (runtime.current) { setTimeout(attempt, 1000); return; }
       snapshotState = "making";
+      runtime.snapshotMakers += 1;
       const maker = new Worker(asset("javascripts/python-worker.js"), { type: "module" });
       maker.onmessage = (event) => {
         if (event.data.type === "snapshot-saved" || event.data.type === "crash") {
@@ -480,6 +482,7 @@
     setTimeLimit(ms) { runtime.timeLimitMs = ms; },
     setPrefetch(on) { runtime.prefetch = !!on; },
     get boots() { return runtime.boots; },
+    get snapshotMakers() { return runtime.snapshotMakers; },
     get ready() { return !!runtime.ready; },
     // Start Python now and resolve with ms from worker start to "Python ready" (pysim imported).
     warmUp() {

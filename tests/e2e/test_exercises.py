@@ -178,9 +178,14 @@ def test_instant_navigation_keeps_the_worker(page, site_url):
     set_code(lesson, 'print("second")\n')
     run_and_wait(lesson)
     assert "second" in output(lesson)
-    wasm = [u for u in requests if u.endswith("pyodide.asm.wasm")]
-    assert len(wasm) == 1, wasm
     assert lesson.evaluate("window.CourseExercise.boots") == 1
+    # One download for the one worker; the memory-snapshot maker, a second short-lived
+    # worker started once the page is idle, may add one more (whether it has started by now
+    # depends on the machine's speed: under load it had, in a CI run).
+    wasm = [u for u in requests if u.endswith("pyodide.asm.wasm")]
+    makers = lesson.evaluate("window.CourseExercise.snapshotMakers")
+    assert makers <= 1
+    assert 1 <= len(wasm) <= 1 + makers, (wasm, makers)
 
 
 def test_home_page_loads_no_pyodide(page, site_url):
