@@ -109,7 +109,10 @@ def test_time_limit_ends_a_runaway_run(lesson):
 
 def test_wrong_answer_shows_a_failing_check(lesson):
     from pathlib import Path
-    wrong = (Path(__file__).resolve().parents[2] / "exercises/02-keyed-payment-order/wrong/no_key.py").read_text()
+
+    from coursekit.wrong_answers import wrong_answers
+    folder = Path(__file__).resolve().parents[2] / "exercises/02-keyed-payment-order"
+    wrong = dict(wrong_answers(folder))["no_key.py"]
     set_code(lesson, wrong)
     run_and_wait(lesson)
     failing = lesson.locator(f"{EXERCISE} .course-exercise__check--fail")
