@@ -48,18 +48,23 @@
     zombie: () => ", a stalled producer instance wakes up after its replacement started",
   };
 
+  // One record i of the loop: its key and the produce() call (the value "<key or order>:<i>"
+  // carries its produce index, which the ordering measure reads back).
+  const keyLine = (s) => `    key = ${s.keys ? `f"key-{i % ${s.keys}}"` : "None"}`;
+  const produceLine = (name, extra) => `    ${name}.produce("orders", key=key, value=f"{key or 'order'}:{i}"${extra || ""})`;
+
   // The producing part: the same loop for every producer; a transactional one commits every
   // TXN_SIZE records; a lost ack is armed just before one record of the middle.
   function produceLines(s, name) {
     const txn = s.producer === "transactional";
     const lines = [`for i in range(${s.records}):`];
     if (txn) lines.push(`    if i % ${TXN_SIZE} == 0:`, `        ${name}.begin_transaction()          # ${TXN_SIZE} records per transaction`);
-    lines.push(`    key = ${s.keys ? `f"key-{i % ${s.keys}}"` : "None"}`);
+    lines.push(keyLine(s));
     if (s.fault === "lostack") {
       lines.push(`    if i == ${Math.floor(s.records / 2)}:`,
         '        cluster.faults.lose_next_responses("orders")   # appended, but the answer never arrives');
     }
-    lines.push(`    ${name}.produce("orders", key=key, value=f"{key or 'order'}:{i}"${s.fault === "lostack" ? ", on_delivery=report" : ""})`,
+    lines.push(produceLine(name, s.fault === "lostack" ? ", on_delivery=report" : ""),
       "    cluster.advance(5)                # one record every 5 ms of virtual time");
     if (txn) lines.push(`    if i % ${TXN_SIZE} == ${TXN_SIZE - 1} or i == ${s.records - 1}:`, `        ${name}.commit_transaction()`);
     else lines.push(`${name}.flush()`);
@@ -90,12 +95,12 @@
     if (s.fault === "zombie") {
       const batch = Math.min(s.records, ZOMBIE_BATCH);
       lines.push(
-        "# Instance A produces its first records, then stalls (a long GC pause) before it commits.",
+        `# Instance A produces its first records, then stalls (a long GC pause) before it ${txn ? "commits" : "flushes"}.`,
         `zombie = kafka.Producer(${producerConf})`,
         ...(txn ? ["zombie.init_transactions()", "zombie.begin_transaction()"] : []),
         `for i in range(${batch}):`,
-        `    key = ${s.keys ? `f"key-{i % ${s.keys}}"` : "None"}`,
-        "    zombie.produce(\"orders\", key=key, value=f\"{key or 'order'}:{i}\")",
+        keyLine(s),
+        produceLine("zombie"),
         "    cluster.advance(5)",
         "cluster.advance(10000)                # A is frozen for 10 s: its supervisor starts B in its place",
         "",

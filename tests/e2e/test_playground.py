@@ -44,6 +44,16 @@ def test_playground_at_375px_has_no_horizontal_scroll(page, site_url):
                            timeout=BOOT_TIMEOUT)
     assert "Split" in page.inner_text(f"{ROOT} .course-trace__findings")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # the fault settings and a zombie's measures fit too
+    page.select_option(f"{ROOT} [name=producer]", "transactional")
+    page.select_option(f"{ROOT} [name=fault]", "zombie")
+    page.click(f"{ROOT} .course-playground__run")
+    page.wait_for_function(f"document.querySelector('{ROOT} .course-playground__measures tr') && "
+                           f"document.querySelector('{ROOT} .course-playground__status').textContent.startsWith('Done')",
+                           timeout=BOOT_TIMEOUT)
+    assert _measure(page, "Producers fenced").startswith("1")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
 
 
 def _run_and_wait(page):
@@ -97,6 +107,7 @@ def test_new_faults_chosen_by_keyboard(page, site_url):
     # says who was fenced
     assert page.locator(f"{ROOT} .ct-rec.is-aborted").count() > 0
     assert page.locator(f"{ROOT} .ct-marker.is-abort").count() > 0
+    assert "10 record(s) belong to transactions that end aborted" in page.inner_text(f"{ROOT} .course-trace__findings")
     page.select_option(f"{ROOT} .course-trace__kind", "txn")
     page.click(f"{ROOT} .course-trace__prev-kind")   # from the end (where the player opens): the fencing
     assert "is fenced" in page.inner_text(f"{ROOT} .course-trace__now")
