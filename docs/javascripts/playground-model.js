@@ -191,15 +191,16 @@
   // Keys (or ids, without a key) whose records a group read out of produce order: in the
   // order of the group's first fetch of each offset, a record produced before one already
   // read. Aborted records and transaction markers are not read by a read_committed consumer;
-  // a record stored twice is read twice, which is a duplicate, not a reordering.
+  // a record read again (re-fetched, or a second copy of it) is a duplicate, not a reordering.
   function outOfOrder(view, TS, stored) {
     const last = new Map(), found = new Map(), fetched = new Set();
     for (const e of view.events) {
       if (e.k !== "fetch") continue;
       const at = `${e.topic}|${e.p}|${e.o}`;
       const rec = stored.get(at);
-      if (!rec || rec.aborted || rec.gone || fetched.has(e.a + "|" + at)) continue;
-      fetched.add(e.a + "|" + at);
+      const copy = `${e.a}\u0000${e.topic}\u0000${rec && rec.key}\u0000${rec && rec.v}`;
+      if (!rec || rec.aborted || rec.gone || fetched.has(copy)) continue;
+      fetched.add(copy);
       const entity = TS.entityOf(rec);
       if (!entity) continue;
       const key = `${e.a}\u0000${e.topic}\u0000${entity.id}`;

@@ -96,13 +96,19 @@ const total = (o) => Object.values(o).reduce((a, b) => a + b, 0);
 test("every measure agrees with what the run left in the cluster's logs", () => {
   const names = require("node:fs").readdirSync(process.env.TRACE_FIXTURES).filter((f) => f.startsWith("playground__")).map((f) => f.slice(12, -5));
   assert.ok(names.length >= 20, names.join(","));
+  let checkedLag = 0;
   for (const name of names) {
     const { m, facts } = run(name);
     assert.deepEqual(m.load, facts.stored, `${name}: records per partition`);
     assert.equal(m.duplicatesWritten, facts.duplicates_visible, `${name}: duplicates written`);
     assert.equal(m.aborted, facts.aborted, `${name}: aborted`);
     assert.equal(m.fenced, facts.fenced, `${name}: fenced`);
+    // the trace's reads against the script's own `processed` list
+    assert.deepEqual(m.outOfOrder.map((x) => x.id).sort(), facts.processed_out_of_order, `${name}: out of produce order`);
+    if (facts.lag_complete) assert.equal(m.lag, facts.lag_committed, `${name}: lag`);
+    checkedLag += facts.lag_complete ? 1 : 0;
   }
+  assert.ok(checkedLag >= 10, `lag compared on ${checkedLag} runs`);
 });
 
 test("the code view changes with the producer and the fault", () => {

@@ -6,6 +6,8 @@ import json
 import pathlib
 import shutil
 import subprocess
+import sys
+import types
 
 import pytest
 
@@ -80,6 +82,9 @@ def test_lesson_links_are_recorded():
 
 
 TRIVIAL_CHECK = 'def check_ran(run):\n    """The script ran."""\n'
+# The check hands the run's variables back (the playground's `processed` list).
+HANDING_CHECK = ('import playground_run\n'
+                 'def check_ran(run):\n    """The script ran."""\n    playground_run.namespace = dict(run.namespace)\n')
 BOOTSTRAP = "localhost:9092"
 
 
@@ -96,7 +101,11 @@ def run_playground(code: str):
     the cluster, read from its logs rather than from the trace the page measures."""
     from pysim import kafka
     from pysim.kafka.log import ControlRecord
-    result = run_exercise(code, TRIVIAL_CHECK)
+    holder = sys.modules["playground_run"] = types.ModuleType("playground_run")
+    try:
+        result = run_exercise(code, HANDING_CHECK)
+    finally:
+        del sys.modules["playground_run"]
     assert result["error"] is None, (code, result["error"])
     cluster = kafka.cluster(BOOTSTRAP)
     stored, aborted, visible = {}, 0, []
@@ -106,12 +115,31 @@ def run_playground(code: str):
         stored[f"orders[{p}]"] = len(records)
         aborted += len(log.aborted)
         visible += [(r.key, r.value) for r in records if r.offset not in log.aborted]
-    facts = {"stored": stored, "aborted": aborted, "visible": len(visible),
+    lag = [cluster.watermarks("orders", p)[1] - committed for p in range(cluster.num_partitions("orders"))
+           if (committed := cluster.committed("playground", "orders", p)) is not None]
+    facts = {"processed_out_of_order": _out_of_order(holder.namespace.get("processed", [])),
+             "lag_committed": sum(lag), "lag_complete": len(lag) == cluster.num_partitions("orders"),
+             "stored": stored, "aborted": aborted, "visible": len(visible),
              "duplicates_visible": len(visible) - len(set(visible)),
              "fenced": sum(1 for e in cluster.trace if e.kind == "txn.fenced"),
              "crashed": [e.actor for e in cluster.trace if e.kind == "client.crash"],
              "joined": [e.actor for e in cluster.trace if e.kind == "group.join"]}
     return result, facts
+
+
+def _out_of_order(processed: list) -> list:
+    """Ids (the value's part before ":") whose records were first processed out of produce
+    order (the index after ":"); a record processed again is a duplicate, not a reordering."""
+    seen, last, found = set(), {}, set()
+    for value in processed:
+        if value in seen:
+            continue
+        seen.add(value)
+        ident, index = value.rsplit(":", 1)
+        if ident in last and int(index) < last[ident]:
+            found.add(ident)
+        last[ident] = max(int(index), last.get(ident, -1))
+    return sorted(found)
 
 
 def _record_playground(node: str, out: pathlib.Path) -> None:
