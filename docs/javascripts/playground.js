@@ -16,7 +16,13 @@
 
     function fill(settings) { for (const [k, v] of Object.entries(settings)) if (form.elements[k]) form.elements[k].value = String(v); }
     function read() { return PG.parse(new URLSearchParams(new FormData(form)).toString()); }
-    function show(settings) { code.textContent = PG.script(settings); }
+    // The crashing consumer is one of the group: its field's bound follows the group's size.
+    function show(settings) {
+      code.textContent = PG.script(settings);
+      const victim = form.elements.victim;
+      victim.max = String(Math.max(1, settings.consumers));
+      if (Number(victim.value) > settings.consumers && document.activeElement !== victim) victim.value = String(settings.victim);
+    }
 
     const settings = PG.parse(location.search);
     fill(settings);

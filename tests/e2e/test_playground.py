@@ -32,6 +32,12 @@ def test_settings_in_the_url_run_measures_and_picture(page, site_url):
     page.dispatch_event(f"{ROOT} [name=keys]", "input")
     assert "keys=0" in page.url
     assert "key = None" in page.text_content(f"{ROOT} .course-playground__code")
+    # fewer consumers than the crashing one's number: the last consumer crashes instead
+    page.fill(f"{ROOT} [name=victim]", "2")
+    page.fill(f"{ROOT} [name=consumers]", "1")
+    page.dispatch_event(f"{ROOT} [name=consumers]", "input")
+    assert page.input_value(f"{ROOT} [name=victim]") == "1" and "victim=1" in page.url
+    assert "cluster.crash(consumers[0])" in page.text_content(f"{ROOT} .course-playground__code")
     assert axe_violations(page) == []
 
 
