@@ -1,6 +1,6 @@
 // The playground's pure parts (no DOM, tested under node in tests/js): settings <-> URL, the
 // Python script the settings stand for (the pysim spelling of a confluent-kafka program: the
-// same Producer/Consumer calls; only the cluster set-up and the crash are pysim's), and the
+// same Producer/Consumer calls; only the cluster set-up, its clock and the faults are pysim's), and the
 // measures the lessons talk about, read from the run's compact trace.
 (function (root) {
   "use strict";
