@@ -16,7 +16,13 @@
 
     function fill(settings) { for (const [k, v] of Object.entries(settings)) if (form.elements[k]) form.elements[k].value = String(v); }
     function read() { return PG.parse(new URLSearchParams(new FormData(form)).toString()); }
-    function show(settings) { code.textContent = PG.script(settings); }
+    // The crashing consumer is one of the group: its field's bound follows the group's size.
+    function show(settings) {
+      code.textContent = PG.script(settings);
+      const victim = form.elements.victim;
+      victim.max = String(Math.max(1, settings.consumers));
+      if (Number(victim.value) > settings.consumers && document.activeElement !== victim) victim.value = String(settings.victim);
+    }
 
     const settings = PG.parse(location.search);
     fill(settings);
@@ -58,8 +64,15 @@
       const r = outcome.result;
       const player = await window.CourseExercise.loadPlayer();
       const m = PG.measures(r.trace, window.CourseTraceState, r.stdout);
+      const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
       row("Records per partition", Object.entries(m.load).map(([k, v]) => `${k}: ${v}`).join(", "));
       row("Keys split over partitions (ordering lost)", m.split.length ? m.split.map((x) => `${x.id} in ${x.partitions.length}`).join(", ") : "none");
+      row("Keys read out of produce order", m.outOfOrder.length ? m.outOfOrder.map((x) => `${x.id} (${count(x.count, "read", "reads")} behind a later record)`).join(", ") : "none");
+      row("Duplicates written (stored twice, visible to readers)", String(m.duplicatesWritten));
+      row("Retries the broker recognised and did not store again", String(m.retriesDropped));
+      if (m.delivered !== null) row("Delivery reports without error", String(m.delivered));
+      row("Records aborted (read_committed consumers skip them)", String(m.aborted));
+      row("Producers fenced", m.fenced ? `${m.fenced}${m.zombie ? " (the zombie got " + m.zombie + ")" : ""}` : "0");
       row("Processed twice", m.duplicates === null ? "—" : String(m.duplicates));
       row("Records fetched again", String(m.refetched));
       row("Lag at the end (records not committed)", String(m.lag));

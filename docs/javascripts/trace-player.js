@@ -132,6 +132,14 @@
       queues.map(([q, c]) => `<tr><td>${esc(q)}</td><td>${c.ready}</td><td>${c.unacked}</td><td>${c.acked}</td><td>${c.dead}</td></tr>`).join("") + "</tbody></table>";
   }
 
+  // Records of aborted transactions so far (drawn struck through): a read_committed consumer
+  // skips them, a zombie's writes among them.
+  function abortedText(state) {
+    let n = 0;
+    for (const lanes of Object.values(state.topics)) for (const lane of lanes) for (const r of lane.records) if (r.aborted) n += 1;
+    return n ? `${n} record(s) belong to transactions that end aborted (struck through): read_committed consumers never see them.` : "";
+  }
+
   // ---- the widget --------------------------------------------------------------------------
   function mount(host, view, options) {
     const model = TS.build(view);
@@ -182,6 +190,7 @@
       findings.textContent = [
         split.length ? `Split: ${splitText(split)}. Their events can be read in a different order than they were produced.` : "",
         keyless ? `${keyless} record(s) have no key: where they land depends only on when they were produced.` : "",
+        abortedText(state),
       ].filter(Boolean).join(" ");
       box.classList.toggle("has-split", split.length > 0);
       lanes.innerHTML = lanesSvg(state, splitIds, event);

@@ -182,6 +182,12 @@
       case "txn.commit": return `Transaction ${e.a} committed.`;
       case "txn.abort": return `Transaction ${e.a} aborted.`;
       case "txn.marker": return `${e.commit ? "Commit" : "Abort"} marker written to ${at} at offset ${e.o}.`;
+      case "txn.init": return `Transaction id ${e.a} initialised: producer id ${e.producer_id}, epoch ${e.epoch}${e.previous_epoch !== undefined ? " (older epochs are fenced)" : ""}.`;
+      case "txn.fenced": return `${short(e.a)} is fenced: a newer instance has transaction id ${e.transactional_id}; its transaction is aborted.`;
+      case "fault.lose_response": return `The broker's answer to ${short(e.a)}'s request for ${at} is lost (the record is stored).`;
+      case "produce.request_timeout": return `${short(e.a)}'s request for ${at} timed out: ${e.in_flight} request(s) in flight are retried.`;
+      case "produce.retry": return `${short(e.a)} retries message ${e.msgid} to ${at} (attempt ${e.attempt}, ${e.error}).`;
+      case "produce.duplicate": return `The broker recognised a retry of ${short(e.a)} to ${at} (sequence ${e.sequence}) and answered with offset ${e.o}: not stored again.`;
       case "amqp.publish": return `Published to exchange "${e.a}" with routing key ${e.routing_key}: routed to ${(e.queues || []).join(", ") || "no queue"}.`;
       case "amqp.deliver": return `Queue ${e.a} delivered message ${e.message} to ${e.consumer}${e.redelivered ? " (redelivered)" : ""}.`;
       case "amqp.ack": return `Message ${e.message} acked on queue ${e.a}.`;

@@ -6,6 +6,8 @@ import json
 import pathlib
 import shutil
 import subprocess
+import sys
+import types
 
 import pytest
 
@@ -39,19 +41,33 @@ PLAYGROUND = {
     "keyless": "?partitions=6&records=40&keys=0&consumers=1&assignor=range&commit=after&fault=none",
     "crash_auto": "?partitions=2&records=60&keys=12&consumers=2&assignor=roundrobin&commit=auto&fault=crash",
     "crash_after": "?partitions=2&records=60&keys=12&consumers=2&assignor=cooperative-sticky&commit=after&fault=crash",
+    "crash_third_late": "?partitions=3&records=30&keys=6&consumers=3&victim=3&at=30&commit=after&fault=crash",
     "no_consumers": "?partitions=2&records=10&keys=2&consumers=0",
+    "lostack_plain": "?partitions=3&records=30&keys=5&consumers=2&fault=lostack&producer=plain",
+    "lostack_idempotent": "?partitions=3&records=30&keys=5&consumers=2&fault=lostack&producer=idempotent",
+    "lostack_transactional": "?partitions=3&records=30&keys=5&consumers=2&fault=lostack&producer=transactional",
+    "lostack_no_consumers": "?partitions=1&records=8&keys=0&consumers=0&fault=lostack",
+    "zombie_plain": "?partitions=3&records=30&keys=5&consumers=2&fault=zombie&producer=plain",
+    "zombie_idempotent": "?partitions=3&records=30&keys=5&consumers=2&fault=zombie&producer=idempotent",
+    "zombie_transactional": "?partitions=3&records=30&keys=5&consumers=2&fault=zombie&producer=transactional",
+    "zombie_transactional_few": "?partitions=2&records=4&keys=0&consumers=1&fault=zombie&producer=transactional",
     # the lessons' links into the playground (test_lesson_links_are_recorded keeps them in step)
     "lesson2_keyless": "?partitions=6&records=40&keys=0&consumers=1&assignor=range&commit=after&fault=none",
     "lesson2_keyed": "?partitions=6&records=40&keys=8&consumers=1&assignor=range&commit=after&fault=none",
     "lesson3_crash": "?partitions=6&records=120&keys=24&consumers=4&assignor=range&commit=after&fault=crash",
     "lesson4_auto": "?partitions=4&records=80&keys=16&consumers=4&assignor=range&commit=auto&fault=crash",
     "lesson4_after": "?partitions=4&records=80&keys=16&consumers=4&assignor=range&commit=after&fault=crash",
+    "lesson4_lostack_plain": "?partitions=3&records=30&keys=5&consumers=2&assignor=range&commit=after&fault=lostack&producer=plain",
+    "lesson4_lostack_idempotent": "?partitions=3&records=30&keys=5&consumers=2&assignor=range&commit=after&fault=lostack&producer=idempotent",
+    "lesson4_zombie_idempotent": "?partitions=3&records=30&keys=5&consumers=2&assignor=range&commit=after&fault=zombie&producer=idempotent",
+    "lesson4_zombie_transactional": "?partitions=3&records=30&keys=5&consumers=2&assignor=range&commit=after&fault=zombie&producer=transactional",
 }
 LESSON_FILES = {"lesson2": "2-partitions-and-ordering.md", "lesson3": "3-consumer-groups.md", "lesson4": "4-exactly-once.md"}
 
 
 def test_lesson_links_are_recorded():
-    """Every playground link in a lesson is one of the scenarios the node tests check."""
+    """Every playground link in a lesson is one of the scenarios the node tests check, and so
+    is every example link on the playground page itself."""
     import re
     for prefix, name in LESSON_FILES.items():
         text = (ROOT / "docs/lessons" / name).read_text()
@@ -59,19 +75,78 @@ def test_lesson_links_are_recorded():
         assert links, name
         for query in links:
             assert query in {v for k, v in PLAYGROUND.items() if k.startswith(prefix)}, (name, query)
+    page = re.findall(r"\]\((\?[^)]*)\)", (ROOT / "docs/playground.md").read_text())
+    assert len(page) >= 8, page
+    for query in page:
+        assert query in PLAYGROUND.values(), ("docs/playground.md", query)
+
+
 TRIVIAL_CHECK = 'def check_ran(run):\n    """The script ran."""\n'
+# The check hands the run's variables back (the playground's `processed` list).
+HANDING_CHECK = ('import playground_run\n'
+                 'def check_ran(run):\n    """The script ran."""\n    playground_run.namespace = dict(run.namespace)\n')
+BOOTSTRAP = "localhost:9092"
+
+
+def playground_scripts(node: str, queries: dict) -> dict:
+    """{name: the script playground-model.js generates for that URL query}."""
+    model = ROOT / "docs/javascripts/playground-model.js"
+    program = (f"const M = require({json.dumps(str(model))}); const q = {json.dumps(queries)};"
+               "console.log(JSON.stringify(Object.fromEntries(Object.entries(q).map(([k, v]) => [k, M.script(M.parse(v))]))));")
+    return json.loads(subprocess.run([node, "-e", program], capture_output=True, text=True, check=True).stdout)
+
+
+def run_playground(code: str):
+    """Run a generated script as the page does; returns (result, facts): what the run left in
+    the cluster, read from its logs rather than from the trace the page measures."""
+    from pysim import kafka
+    from pysim.kafka.log import ControlRecord
+    holder = sys.modules["playground_run"] = types.ModuleType("playground_run")
+    try:
+        result = run_exercise(code, HANDING_CHECK)
+    finally:
+        del sys.modules["playground_run"]
+    assert result["error"] is None, (code, result["error"])
+    cluster = kafka.cluster(BOOTSTRAP)
+    stored, aborted, visible = {}, 0, []
+    for p in range(cluster.num_partitions("orders")):
+        log = cluster.log("orders", p)
+        records = [r for r in cluster.records("orders", p) if not isinstance(r, ControlRecord)]
+        stored[f"orders[{p}]"] = len(records)
+        aborted += len(log.aborted)
+        visible += [(r.key, r.value) for r in records if r.offset not in log.aborted]
+    lag = [cluster.watermarks("orders", p)[1] - committed for p in range(cluster.num_partitions("orders"))
+           if (committed := cluster.committed("playground", "orders", p)) is not None]
+    facts = {"processed_out_of_order": _out_of_order(holder.namespace.get("processed", [])),
+             "lag_committed": sum(lag), "lag_complete": len(lag) == cluster.num_partitions("orders"),
+             "stored": stored, "aborted": aborted, "visible": len(visible),
+             "duplicates_visible": len(visible) - len(set(visible)),
+             "fenced": sum(1 for e in cluster.trace if e.kind == "txn.fenced"),
+             "crashed": [e.actor for e in cluster.trace if e.kind == "client.crash"],
+             "joined": [e.actor for e in cluster.trace if e.kind == "group.join"]}
+    return result, facts
+
+
+def _out_of_order(processed: list) -> list:
+    """Ids (the value's part before ":") whose records were first processed out of produce
+    order (the index after ":"); a record processed again is a duplicate, not a reordering."""
+    seen, last, found = set(), {}, set()
+    for value in processed:
+        if value in seen:
+            continue
+        seen.add(value)
+        ident, index = value.rsplit(":", 1)
+        if ident in last and int(index) < last[ident]:
+            found.add(ident)
+        last[ident] = max(int(index), last.get(ident, -1))
+    return sorted(found)
 
 
 def _record_playground(node: str, out: pathlib.Path) -> None:
-    model = ROOT / "docs/javascripts/playground-model.js"
-    program = (f"const M = require({json.dumps(str(model))}); const q = {json.dumps(PLAYGROUND)};"
-               "console.log(JSON.stringify(Object.fromEntries(Object.entries(q).map(([k, v]) => [k, M.script(M.parse(v))]))));")
-    scripts = json.loads(subprocess.run([node, "-e", program], capture_output=True, text=True, check=True).stdout)
-    for name, code in scripts.items():
-        result = run_exercise(code, TRIVIAL_CHECK)
-        assert result["error"] is None, (name, code, result["error"])
+    for name, code in playground_scripts(node, PLAYGROUND).items():
+        result, facts = run_playground(code)
         (out / f"playground__{name}.json").write_text(json.dumps(
-            {"query": PLAYGROUND[name], "stdout": result["stdout"], "trace": result["trace"], "script": code}))
+            {"query": PLAYGROUND[name], "stdout": result["stdout"], "trace": result["trace"], "script": code, "facts": facts}))
 
 
 def test_trace_state_in_node(tmp_path):
