@@ -1,5 +1,5 @@
 /* Names for Material's own widgets that axe-core finds unnamed: the search dialog, the
-   instant-navigation progress bar, and the copy-button <nav> of each code block (several
+   instant-navigation progress bar (also moved into the header landmark), and the copy-button <nav> of each code block (several
    unnamed <nav> landmarks on one page cannot be told apart). Runs on every page and again
    after each instant navigation; code-block navs are added by Material after load, so a
    MutationObserver names them as they appear. */
@@ -10,6 +10,10 @@
     if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search");
     var progress = document.querySelector(".md-progress[role=progressbar]");
     if (progress && !progress.hasAttribute("aria-label")) progress.setAttribute("aria-label", "Page loading");
+    // Material renders the bar after the footer, outside every landmark (axe: region). It is
+    // fixed to the top of the viewport, so inside the header (the banner) it looks the same.
+    var header = document.querySelector("header.md-header");
+    if (progress && header && progress.parentNode !== header) header.appendChild(progress);
     (root || document).querySelectorAll("nav.md-code__nav:not([aria-label])").forEach(function (nav) {
       var block = nav.closest("[id]");
       nav.setAttribute("aria-label", "Code block actions" + (block ? " (" + block.id.replace(/^__/, "").replace(/_/g, " ") + ")" : ""));
