@@ -9,7 +9,7 @@
 // beside it is the accessible alternative: the current step is announced (aria-live) and
 // every control is a real button. A step patches only the elements whose markup changed.
 //
-//   CourseTracePlayer.mount(host, compactTrace, {label: "exercise 02-keyed-payment-order"})
+//   CourseTracePlayer.mount(host, compactTrace, {label: "exercise 02-keyed-payment-order", step: 0})
 (function () {
   "use strict";
   if (window.CourseTracePlayer) return;
@@ -54,36 +54,41 @@
         const from = Math.max(0, lane.end - cells);
         const at = TS.tp(topic, p);
         const g = [];
-        g.push(`<g class="ct-lane" data-tp="${esc(at)}"><text class="ct-label" x="0" y="${y + 17}">${esc("[" + p + "]")} end ${lane.end}</text>`);
+        g.push(`<g class="ct-lane-frame" data-tp="${esc(at)}"><text class="ct-label" x="0" y="${y + 17}">${esc("[" + p + "]")} end ${lane.end}</text>`);
         g.push(`<rect class="ct-lane-bg" x="${LABEL_W}" y="${y}" width="${cells * CELL}" height="${LANE_H - 4}"/>`);
         if (from > 0) g.push(`<text class="ct-more" x="${LABEL_W - 12}" y="${y + 17}">…</text>`);
+        g.push("</g>");
+        parts.push(g.join(""));
+        // The records and markers, each at its own offset's x inside a group shifted by the
+        // first offset shown: a new record adds one element, the oldest drops one, and the
+        // rest stay as they are (keyed by offset, see patchKeyed).
+        const kids = [];
         // Records are in offset order: only the newest `cells` are drawn.
         let firstShown = lane.records.length;
         while (firstShown > 0 && lane.records[firstShown - 1].o >= from) firstShown--;
         for (let i = firstShown; i < lane.records.length; i++) {
           const r = lane.records[i];
-          const x = LABEL_W + (r.o - from) * CELL;
+          const x = r.o * CELL;
           const split = r.entity && splitIds.has(topic + "\u0000" + r.entity);
           const fresh = lastEvent && lastEvent.k === "produce" && lastEvent.topic === topic && lastEvent.p === p && lastEvent.o === r.o;
           const cls = ["ct-rec", split ? "is-split" : "", r.aborted ? "is-aborted" : "", fresh ? "is-new" : "", r.key === null ? "is-keyless" : ""].join(" ").trim();
           const label = r.key !== null ? r.key : (r.entity || "∅");
-          g.push(`<g class="${cls}" data-offset="${r.o}"${r.entity ? ` data-entity="${esc(r.entity)}"` : ""}><title>${esc(`${at} offset ${r.o}: key ${r.key === null ? "none" : r.key}, value ${r.v}${r.aborted ? " (aborted)" : ""}${split ? " — this id is split over partitions" : ""}`)}</title>` +
+          kids.push({ key: "r" + r.o, html: `<g class="${cls}" data-offset="${r.o}"${r.entity ? ` data-entity="${esc(r.entity)}"` : ""}><title>${esc(`${at} offset ${r.o}: key ${r.key === null ? "none" : r.key}, value ${r.v}${r.aborted ? " (aborted)" : ""}${split ? " — this id is split over partitions" : ""}`)}</title>` +
             `<rect x="${x + 1}" y="${y}" width="${CELL - 2}" height="${LANE_H - 4}" rx="3"/>` +
-            `<text x="${x + CELL / 2}" y="${y + 15}">${esc(short(label, 6))}</text></g>`);
+            `<text x="${x + CELL / 2}" y="${y + 15}">${esc(short(label, 6))}</text></g>` });
         }
         for (const m of lane.markers) {
           if (m.o < from) continue;
-          const x = LABEL_W + (m.o - from) * CELL;
-          g.push(`<g class="ct-marker ${m.commit ? "is-commit" : "is-abort"}"><title>${esc(`${at} offset ${m.o}: ${m.commit ? "commit" : "abort"} marker`)}</title><rect x="${x + 1}" y="${y}" width="${CELL - 2}" height="${LANE_H - 4}" rx="3"/><text x="${x + CELL / 2}" y="${y + 15}">${m.commit ? "C" : "A"}</text></g>`);
+          const x = m.o * CELL;
+          kids.push({ key: "m" + m.o, html: `<g class="ct-marker ${m.commit ? "is-commit" : "is-abort"}"><title>${esc(`${at} offset ${m.o}: ${m.commit ? "commit" : "abort"} marker`)}</title><rect x="${x + 1}" y="${y}" width="${CELL - 2}" height="${LANE_H - 4}" rx="3"/><text x="${x + CELL / 2}" y="${y + 15}">${m.commit ? "C" : "A"}</text></g>` });
         }
         // Each group's position (▲ below the lane) and committed offset (| line).
         for (const [name, grp] of Object.entries(state.groups)) {
           const pos = grp.position[at], com = grp.committed[at];
-          if (pos !== undefined && pos >= from) g.push(`<path class="ct-pos" d="M${LABEL_W + (pos - from) * CELL} ${y + LANE_H - 4} l-4 6 h8 z"><title>${esc(`${name} position ${pos}`)}</title></path>`);
-          if (com !== undefined && com >= from) g.push(`<line class="ct-commit" x1="${LABEL_W + (com - from) * CELL}" x2="${LABEL_W + (com - from) * CELL}" y1="${y - 2}" y2="${y + LANE_H - 2}"><title>${esc(`${name} committed ${com}`)}</title></line>`);
+          if (pos !== undefined && pos >= from) kids.push({ key: "p" + name, html: `<path class="ct-pos" d="M${pos * CELL} ${y + LANE_H - 4} l-4 6 h8 z"><title>${esc(`${name} position ${pos}`)}</title></path>` });
+          if (com !== undefined && com >= from) kids.push({ key: "c" + name, html: `<line class="ct-commit" x1="${com * CELL}" x2="${com * CELL}" y1="${y - 2}" y2="${y + LANE_H - 2}"><title>${esc(`${name} committed ${com}`)}</title></line>` });
         }
-        g.push("</g>");
-        parts.push(g.join(""));
+        parts.push({ open: `<g class="ct-lane" data-tp="${esc(at)}">`, attrs: { transform: `translate(${LABEL_W - from * CELL} 0)` }, kids });
         y += LANE_H + 4;
       });
       y += 6;
@@ -261,15 +266,51 @@
 
   // Replace only the children whose markup changed (same count), else all of them; returns the
   // markup list to compare with next time. Stepping changes one lane, one queue, a few rows:
-  // the browser restyles and lays out just those.
+  // the browser restyles and lays out just those. An item is a markup string, or a group
+  // {open, attrs, kids: [{key, html}]} whose kids are patched by key (patchKeyed) and whose
+  // attrs are set in place, so a lane that moves on by one record changes two elements.
+  const whole = (item) => (typeof item === "string" ? item : item.open + item.kids.map((k) => k.html).join("") + "</g>");
+  function setAttrs(node, attrs) {
+    for (const [k, v] of Object.entries(attrs || {})) if (node.getAttribute(k) !== v) node.setAttribute(k, v);
+  }
+
   function patch(parent, items, prev) {
     const kids = parent.children;
     if (!prev || prev.length !== items.length || kids.length !== items.length) {
-      parent.innerHTML = items.join("");
+      parent.innerHTML = items.map(whole).join("");
+      items.forEach((item, i) => { if (typeof item !== "string") setAttrs(kids[i], item.attrs); });
       return items;
     }
-    for (let i = 0; i < items.length; i++) if (items[i] !== prev[i]) kids[i].outerHTML = items[i];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i], old = prev[i];
+      if (typeof item === "string") { if (item !== old) kids[i].outerHTML = item; continue; }
+      if (typeof old === "string" || old.open !== item.open) { kids[i].outerHTML = whole(item); setAttrs(kids[i], item.attrs); continue; }
+      setAttrs(kids[i], item.attrs);
+      patchKeyed(kids[i], item.kids, old.kids);
+    }
     return items;
+  }
+
+  // Children in key order, each key's element kept while its markup is unchanged: the keys
+  // gone are removed, new ones inserted where they belong, changed ones replaced.
+  function patchKeyed(parent, items, prev) {
+    const nodes = Array.from(parent.children);
+    if (nodes.length !== prev.length) { parent.innerHTML = items.map((k) => k.html).join(""); return; }
+    const was = new Map(prev.map((k, i) => [k.key, { html: k.html, node: nodes[i] }]));
+    const keep = new Set(items.map((k) => k.key));
+    for (const [key, old] of was) if (!keep.has(key)) old.node.remove();
+    let at = parent.firstElementChild;
+    for (const item of items) {
+      const old = was.get(item.key);
+      if (old && old.node === at) {
+        const next = at.nextElementSibling;
+        if (old.html !== item.html) { at.insertAdjacentHTML("beforebegin", item.html); at.remove(); }
+        at = next;
+        continue;
+      }
+      if (old && keep.has(item.key)) old.node.remove();        // out of order: drawn again here
+      if (at) at.insertAdjacentHTML("beforebegin", item.html); else parent.insertAdjacentHTML("beforeend", item.html);
+    }
   }
 
   // ---- the widget --------------------------------------------------------------------------
@@ -301,19 +342,20 @@
     box.items = patch(box.svg, drawing.items, box.items);
   }
 
-  // A table kept across steps: caption and head written once, rows patched.
-  function tableBox(host) {
+  // Tables kept across steps, in the order of `keys`: caption and head written once, rows
+  // patched; a table with no rows at this step is not there at all.
+  function tableBox(host, keys) {
     const slots = {};
     return (spec, key) => {
       let slot = slots[key];
-      if (!spec) { if (slot) slot.table.hidden = true; return; }
+      if (!spec) { if (slot) { slot.table.remove(); delete slots[key]; } return; }
       if (!slot) {
-        const table = el("table", { class: spec.cls });
+        const table = el("table", { class: spec.cls, tabindex: "0" });     // it may scroll sideways: keyboard reaches it
         table.innerHTML = `<caption>${esc(spec.caption)}</caption><thead><tr>${spec.headers.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody></tbody>`;
-        host.appendChild(table);
+        const after = keys.slice(keys.indexOf(key) + 1).find((k) => slots[k]);
+        host.insertBefore(table, after ? slots[after].table : null);
         slot = slots[key] = { table, body: table.tBodies[0], rows: null };
       }
-      slot.table.hidden = false;
       slot.rows = patch(slot.body, spec.rows, slot.rows);
     };
   }
@@ -327,7 +369,8 @@
     const names = TS.bodies(view);
     const bodyOf = (id) => (names[id] === undefined ? null : names[id]);
     const label = (options && options.label) || "the run";
-    let step = model.length;     // open at the end: what the checks saw
+    // open at the end (what the checks saw) unless options.step says otherwise
+    let step = options && Number.isInteger(options.step) ? Math.max(0, Math.min(model.length, options.step)) : model.length;
     let playing = null;          // {frame, last, carry} while playing
     let scrollQueued = false;
 
@@ -361,7 +404,7 @@
     owners.innerHTML = ownershipSvg(ownership, scale);   // drawn once; only its "now" line moves
     const nowLine = owners.querySelector(".ct-now");
     const tables = el("div", { class: "course-trace__tables" });
-    const table = tableBox(tables);
+    const table = tableBox(tables, ["groups", "queues", "bindings"]);
     const transcript = el("ol", { class: "course-trace__transcript", "aria-label": "Transcript of the run", tabindex: "0" });
     if (view.dropped) box.appendChild(el("p", { class: "course-trace__dropped" }, `The run had ${view.total} events; the first ${view.dropped} are left out, so the picture starts part-way.`));
     box.append(controls, slider, counter, now, findings, picture, tables, el("h4", {}, "Transcript"), transcript);
