@@ -84,6 +84,25 @@ def test_split_payment_is_highlighted_and_the_transcript_says_so(page, site_url)
 
     assert page.evaluate(SAME_AS_FRESH, [EXERCISE, PATH]) == []
 
+    # The ownership chart is scaled by virtual time: each segment starts at its grant's time,
+    # the axis is labelled in seconds, and the now-line sits at the step's time.
+    chart = """(sel) => { const svg = document.querySelector(sel + ' .ct-owners'), line = svg.querySelector('.ct-now'), d = line.dataset;
+      return {x0: +d.x0, width: +d.width, t0: +d.t0, span: +d.span, now: +line.getAttribute('x1'),
+        own: Array.from(svg.querySelectorAll('.ct-own'), (r) => [+r.getAttribute('x'), +r.dataset.t0, +r.dataset.t1]),
+        ticks: Array.from(svg.querySelectorAll('.ct-tick'), (t) => t.textContent)}; }"""
+    page.focus(f"{PLAYER} .course-trace__picture")
+    page.keyboard.press("End")
+    c = page.evaluate(chart, PLAYER)
+    assert c["own"] and c["span"] > 1000                       # the run lasts seconds of virtual time
+    for x, t0, t1 in c["own"]:
+        assert abs(x - (c["x0"] + (t0 - c["t0"]) / c["span"] * c["width"])) < 0.01 and t0 <= t1
+    assert len(c["ticks"]) >= 3 and all(t.endswith(" s") for t in c["ticks"])
+    assert abs(c["now"] - (c["x0"] + c["width"])) < 0.01       # the last step is the run's last moment
+    counter = page.inner_text(f"{PLAYER} .course-trace__counter")
+    page.keyboard.press("Home")
+    assert abs(page.evaluate(chart, PLAYER)["now"] - c["x0"]) < 0.01 and "Step 0 of" in page.inner_text(f"{PLAYER} .course-trace__counter")
+    assert " s (" in counter and "ms virtual time)" in counter
+
     serious = [v for v in axe_violations(page)]
     assert serious == [], serious
 
