@@ -101,6 +101,10 @@
   // its key, a dashed line from a queue to its dead-letter exchange; what the current step
   // did is highlighted (the route a publish took, the message delivered, requeued, or
   // dead-lettered and the dead-letter line it took).
+  const GONE = { "amqp.ack": ["✓", "acked"], "amqp.reject": ["✗", "rejected"], "amqp.expire": ["⌛", "expired"],
+    "amqp.maxlen": ["✗", "pushed out by max-length"], "amqp.delivery_limit": ["✗", "over the delivery limit"],
+    "amqp.overflow": ["✗", "refused (queue full)"], "amqp.drop": ["∅", "dropped"], "amqp.dead_letter": ["→", "dead-lettered"] };
+
   function amqpSvg(state, e, bodyOf) {
     const queues = Object.entries(state.queues).filter(([, q]) => !q.deleted || Object.keys(q.live).length);
     const shown = new Set();
@@ -167,6 +171,14 @@
         g.push(`<g class="${cls}" data-message="${m.id}"><title>${esc(`message ${m.id}${body !== null ? ' "' + body + '"' : ""} in ${name}: ${m.st === "unacked" ? "with consumer " + m.consumer + ", not acked yet" : "ready"}${m.redelivered ? " (redelivered)" : ""}`)}</title>` +
           `<rect x="${x + 1}" y="${y + 1}" width="${Q_CELL - 2}" height="${Q_ROW - 10}" rx="3"/><text x="${x + Q_CELL / 2}" y="${y + 16}">${esc(short((m.redelivered ? "↻" : "") + (body === null ? "#" + m.id : body.split(/\s/)[0]), 6))}</text></g>`);
       }
+      // The message this step took out of the queue, drawn once more after the others: how it left.
+      if (e && e.a === name && GONE[e.k] && !q.live[e.message]) {
+        const [mark, how] = GONE[e.k], body = bodyOf(e.message);
+        const where = e.k === "amqp.dead_letter" ? ` to ${(e.queues || []).join(", ") || "no queue (lost)"} via exchange ${e.exchange || '""'} (${e.reason})` : e.k === "amqp.drop" ? ` (${e.reason}; no dead-letter exchange: lost)` : "";
+        const x = qx + Q_LABEL + Math.min(live.length - first, Q_CELLS) * Q_CELL;
+        g.push(`<g class="ct-msg is-gone" data-message="${e.message}" data-how="${how}"><title>${esc(`message ${e.message}${body !== null ? ' "' + body + '"' : ""} left ${name}: ${how}${where}`)}</title>` +
+          `<rect x="${x + 1}" y="${y + 1}" width="${Q_CELL - 2}" height="${Q_ROW - 10}" rx="3"/><text x="${x + Q_CELL / 2}" y="${y + 16}">${esc(short(mark + (body === null ? "#" + e.message : body.split(/\s/)[0]), 6))}</text></g>`);
+      }
       g.push("</g>");
       items.push(g.join(""));
       if (q.dlx !== null) {
@@ -176,7 +188,7 @@
         items.push(`<g class="ct-dlx${dlRoute.has(name) ? " is-hot" : ""}" data-from="${esc(name)}" data-to="${esc(q.dlx)}"><title>${esc(`${name} dead-letters to exchange ${q.dlx || '""'}${q.dlrk !== null ? " with routing key " + q.dlrk : ""}`)}</title><path d="M${qx + 4} ${y0} C${qx - X_GAP / 2} ${y0 + 14} ${X_W / 2 + 40} ${y1 + 14} ${X_W / 2} ${y1}"/></g>`);
       }
     }
-    return { width: qx + Q_LABEL + Q_CELLS * Q_CELL + 4, height, items };
+    return { width: qx + Q_LABEL + (Q_CELLS + 1) * Q_CELL + 4, height, items };
   }
 
   // Who owned which partition over the run, scaled by virtual time (the axis in seconds), gaps

@@ -202,6 +202,11 @@ def test_rabbitmq_player_at_375px_in_dark_mode(browser, site_url, page_problems)
         page.select_option(f"{P} .course-trace__kind", "amqp.drop")
         page.click(f"{P} .course-trace__next-kind")
         assert "was dropped: the queue has no dead-letter exchange" in page.inner_text(f"{P} .course-trace__now")
+        gone = page.locator(f"{P} .ct-queue[data-queue='billing'] .ct-msg.is-gone")      # drawn leaving, and how
+        assert gone.count() == 1 and gone.get_attribute("data-how") == "dropped"
+        assert "o5 paid poison" in gone.locator("title").text_content() and "lost" in gone.locator("title").text_content()
+        page.click(f"{P} .course-trace__back")                                            # the reject before it
+        assert page.get_attribute(f"{P} .ct-queue[data-queue='billing'] .ct-msg.is-gone", "data-how") == "rejected"
         page.locator(P).scroll_into_view_if_needed()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert axe_violations(page) == []
