@@ -5,8 +5,9 @@ this form with the run's result and the page reduces it to a picture. So it must
 (the last ``limit`` events only, every string cut short, no nested objects but the few the
 picture needs) and complete enough on its own: a produce event carries the record's key and
 value and whether its transaction aborted, which the trace itself does not hold (the log
-does), and the header lists every topic with its partition count and every queue, so lanes
-exist even when the events that created them fell outside the window.
+does), and the header lists every topic with its partition count, every queue and every
+exchange with its type, so lanes exist even when the events that created them fell outside
+the window.
 
     view = compact(cluster.trace, clusters=[cluster], limit=10_000)
     view = harness_view()              # every cluster and broker the last run used
