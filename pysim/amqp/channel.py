@@ -139,6 +139,7 @@ class BlockingChannel:
         if not self._open:
             raise ChannelWrongStateError("Channel is closed.")
         self._pending_close = None
+        self.connection.broker.record("amqp.channel.close", self._actor(), code=reply_code)
         self._teardown()
 
     # -- exchanges -------------------------------------------------------------------------
@@ -178,7 +179,11 @@ class BlockingChannel:
         return spec.Method(self.channel_number, spec.Queue.DeleteOk(message_count=count))
 
     def queue_purge(self, queue):
-        count = self._call(lambda: self._vhost.queue(queue, self.connection).purge())
+        def purge():
+            found = self._vhost.queue(queue, self.connection)
+            return found, found.purge()
+        q, count = self._call(purge)
+        self.connection.broker.record("amqp.purge", q.name, messages=count)
         return spec.Method(self.channel_number, spec.Queue.PurgeOk(message_count=count))
 
     def queue_bind(self, queue, exchange, routing_key=None, arguments=None):

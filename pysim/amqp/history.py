@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 # trace event kind -> fate of the message in the event's queue (the event's actor)
 LEAVES = {"amqp.ack": "acked", "amqp.reject": "rejected", "amqp.expire": "expired",
-          "amqp.maxlen": "dropped (max-length)", "amqp.delivery_limit": "over the delivery limit"}
+          "amqp.maxlen": "dropped (max-length)", "amqp.delivery_limit": "over the delivery limit",
+          "amqp.overflow": "refused (queue full)"}
 
 
 @dataclass
@@ -55,6 +56,10 @@ def queue_history(broker, queue):
                 p.fate = "with a consumer"
             elif kind == "amqp.requeue" and not p.gone:
                 p.fate = "ready"
+        elif kind == "amqp.purge" and event.actor == queue:
+            for p in passages:
+                if not p.gone and p.fate == "ready":
+                    p.fate, p.left_ms = "purged", event.time_ms
         elif kind == "amqp.queue.delete" and event.actor == queue:
             for p in passages:
                 if not p.gone:

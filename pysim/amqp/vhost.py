@@ -108,7 +108,10 @@ class VHost:
         queue = cls(self, name, durable, owner, auto_delete, arguments)
         self.queues[name] = queue
         self.exchanges[""].bind(name, name, None)    # the default exchange's implicit binding
-        self.broker.record("amqp.queue.declare", name, type=kind)
+        # what decides where its messages go when they leave unacked (only those set)
+        shape = {"dlx": queue.dlx, "dlrk": queue.dlrk, "ttl": queue.ttl, "max_length": queue.max_length}
+        self.broker.record("amqp.queue.declare", name, type=kind,
+                           **{k: v for k, v in shape.items() if v is not None})
         return queue
 
     def delete_queue(self, name, if_unused=False, if_empty=False, connection=None, reason="delete"):

@@ -5,8 +5,9 @@ this form with the run's result and the page reduces it to a picture. So it must
 (the last ``limit`` events only, every string cut short, no nested objects but the few the
 picture needs) and complete enough on its own: a produce event carries the record's key and
 value and whether its transaction aborted, which the trace itself does not hold (the log
-does), and the header lists every topic with its partition count and every queue, so lanes
-exist even when the events that created them fell outside the window.
+does), and the header lists every topic with its partition count, every queue and every
+exchange with its type, so lanes exist even when the events that created them fell outside
+the window.
 
     view = compact(cluster.trace, clusters=[cluster], limit=10_000)
     view = harness_view()              # every cluster and broker the last run used
@@ -130,8 +131,29 @@ def compact(trace, *, clusters=(), brokers=(), limit: int = DEFAULT_LIMIT) -> di
             queues.append(event.actor)
     return {"version": VERSION, "total": len(events), "dropped": len(events) - len(kept),
             "topics": {name: topics[name] for name in sorted(topics)}, "groups": groups,
-            "queues": [_text(q, 80) for q in queues],
+            "queues": [_text(q, 80) for q in queues], "exchanges": _exchanges(events, brokers),
             "events": [_event(e, logs) for e in kept]}
+
+
+def _exchanges(events, brokers) -> dict:
+    """Exchange name -> type, for the exchanges the run declared or used (the default
+    exchange is ""; the broker's own amq.* ones only when an event names them), so an
+    exchange keeps its type even when its declare fell outside the window."""
+    types: dict = {}
+    used: set = set()
+    for event in events:
+        if event.kind == "amqp.exchange.declare":
+            types[event.actor] = event.data.get("type")
+        elif event.kind in ("amqp.publish", "amqp.bind", "amqp.exchange.bind"):
+            used.add(event.actor)
+        if event.kind == "amqp.dead_letter":
+            used.add(event.data.get("exchange"))
+    for broker in brokers:
+        for vhost in broker.vhosts.values():
+            for name, exchange in vhost.exchanges.items():
+                if name in used or (name and not name.startswith("amq.")):
+                    types.setdefault(name, exchange.type)
+    return {_text(name): _text(types[name]) for name in sorted(types)}
 
 
 def harness_view(limit: int = DEFAULT_LIMIT) -> dict | None:

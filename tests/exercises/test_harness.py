@@ -152,3 +152,24 @@ def test_without_setup_the_learner_starts_from_an_empty_cluster():
     assert result["error"] is None
     assert result["stdout"] == "read 0\n"
     assert result["checks"][0]["passed"] is False
+
+
+DRIVING_CHECK = '''
+from pysim import kafka
+
+def check_checks_drive_it(run):
+    """The checks run the learner's function against the simulator."""
+    kafka.cluster("localhost:9092").create_topic(run.get("name")(), num_partitions=2)
+'''
+
+
+def test_trace_is_the_learners_run_or_the_checks_run_when_the_learner_only_defines_functions():
+    # the learner's code touched the simulator: its run is the picture, not what checks did after
+    own = run_exercise('from pysim import kafka\nkafka.cluster("localhost:9092").create_topic("mine")\n'
+                       'def name():\n    return "theirs"\n', DRIVING_CHECK)
+    assert own["passed"] and own["trace"]["topics"] == {"mine": 1}
+    # only a function: the checks drove the simulator with it, and that run is the picture
+    driven = run_exercise('def name():\n    return "theirs"\n', DRIVING_CHECK)
+    assert driven["passed"] and driven["trace"]["topics"] == {"theirs": 2}
+    # nothing touched the simulator at all: no picture
+    assert run_exercise('answer = 42\n', PASSING_CHECK)["trace"] is None

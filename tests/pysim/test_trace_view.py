@@ -82,3 +82,36 @@ def test_two_clusters_are_merged_in_time_order_and_a_shared_kernel_counted_once(
     view = harness_view()
     assert "jobs" in view["queues"]
     assert sum(e["k"] == "topic.create" for e in view["events"]) == 3
+
+
+def test_rabbitmq_exchanges_queue_shape_purge_and_channel_close_are_in_the_view():
+    from pysim import amqp
+    from pysim.amqp.history import queue_history
+    kafka.reset_all()
+    amqp.reset_all()
+    connection = amqp.BlockingConnection(amqp.ConnectionParameters("localhost"))
+    channel = connection.channel()
+    channel.exchange_declare("events", "topic")
+    channel.exchange_declare("unused", "fanout")
+    channel.queue_declare("dead")
+    channel.queue_declare("work", arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": "dead",
+                                             "x-message-ttl": 1000, "x-max-length": 5})
+    channel.queue_bind("work", "events", "a.#")
+    for n in range(3):
+        channel.basic_publish("events", "a.b", f"m{n}".encode())
+    view = harness_view()
+    assert view["exchanges"] == {"events": "topic", "unused": "fanout"}      # the default one is unused yet
+    channel.basic_publish("", "dead", b"direct")
+    assert channel.queue_purge("work").method.message_count == 3
+    channel.close()
+    view = harness_view()
+    json.dumps(view)
+    # every exchange the run declared or used, with its type ("" and amq.* only when used)
+    assert view["exchanges"] == {"": "direct", "events": "topic", "unused": "fanout"}
+    declares = {e["a"]: e for e in view["events"] if e["k"] == "amqp.queue.declare"}
+    assert (declares["work"]["dlx"], declares["work"]["dlrk"], declares["work"]["ttl"], declares["work"]["max_length"]) == ("", "dead", 1000, 5)
+    assert "dlx" not in declares["dead"] and "ttl" not in declares["dead"]
+    purge = [e for e in view["events"] if e["k"] == "amqp.purge"]
+    assert [(e["a"], e["messages"]) for e in purge] == [("work", 3)]
+    assert [e["k"] for e in view["events"]][-1] == "amqp.channel.close"
+    assert [p.fate for p in queue_history(amqp.broker("localhost:5672"), "work")] == ["purged"] * 3
