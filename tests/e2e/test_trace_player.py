@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from coursekit.wrong_answers import wrong_answers
 from e2e_conftest import check_problems, guarded_context, open_editor, watch
 from test_accessibility import axe_violations
 from test_exercises import BOOT_TIMEOUT, EXERCISE, IDLE, LESSON, set_code
 
 ROOT = Path(__file__).resolve().parents[2]
-WRONG = ROOT / "exercises/02-keyed-payment-order/wrong"
+WRONG = ROOT / "exercises/02-keyed-payment-order"
 PLAYER = f"{EXERCISE} .course-trace__player"
 
 
 def _run(page, site_url, answer, width=1280, lesson=LESSON, exercise=EXERCISE, wrong=WRONG):
-    """Run a wrong answer in an exercise and open its trace player."""
+    """Run a wrong answer of the exercise folder ``wrong`` and open its trace player."""
+    code = dict(wrong_answers(wrong))[answer]
     page.set_viewport_size({"width": width, "height": 900})
     requests = []
     page.on("request", lambda r: requests.append(r.url))
@@ -25,10 +27,10 @@ def _run(page, site_url, answer, width=1280, lesson=LESSON, exercise=EXERCISE, w
     page.goto(site_url + lesson)
     open_editor(page, exercise)
     if exercise == EXERCISE:
-        set_code(page, (wrong / answer).read_text())
+        set_code(page, code)
     else:
         page.evaluate("([sel, code]) => document.querySelector(sel).courseEditor.setValue(code, -1)",
-                      [exercise, (wrong / answer).read_text()])
+                      [exercise, code])
     page.click(f"{exercise} .course-exercise__run")
     page.wait_for_function(IDLE if exercise == EXERCISE else
                            f"!document.querySelector('{exercise} .course-exercise__run').disabled", timeout=BOOT_TIMEOUT)
@@ -159,7 +161,7 @@ def test_rabbitmq_requeued_poison_message_is_shown_looping_and_never_dead_letter
     """requeue_poison nacks the poison order with requeue=True: the picture shows it back in
     billing, redelivered, billing.dead empty, and the transcript and tables say so."""
     _run(page, site_url, "requeue_poison.py", lesson=RABBIT_LESSON, exercise=RABBIT,
-         wrong=ROOT / "exercises/01-rabbitmq-routing/wrong")
+         wrong=ROOT / "exercises/01-rabbitmq-routing")
     P = RABBIT_PLAYER
     # the topology: the topic exchange, a binding per key, billing's dead-letter line
     assert page.locator(f"{P} .ct-exchange[data-exchange='orders']").count() == 1
@@ -196,7 +198,7 @@ def test_rabbitmq_player_at_375px_in_dark_mode(browser, site_url, page_problems)
     try:
         page = watch(ctx.new_page(), page_problems)
         _run(page, site_url, "no_dead_letter_exchange.py", width=375, lesson=RABBIT_LESSON, exercise=RABBIT,
-             wrong=ROOT / "exercises/01-rabbitmq-routing/wrong")
+             wrong=ROOT / "exercises/01-rabbitmq-routing")
         P = RABBIT_PLAYER
         page.click(f"{P} .course-trace__first")
         page.select_option(f"{P} .course-trace__kind", "amqp.drop")
