@@ -1,0 +1,87 @@
+"""AIOConsumer: confluent-kafka's asyncio consumer over pysim's Consumer. Every method is
+the sync method awaited through the executor; on_assign/on_revoke/on_lost, on_commit,
+error_cb, throttle_cb and stats_cb are coroutines, run as upstream runs them (see
+_common.wrap_callback), and the rebalance callbacks get the AIOConsumer as first argument."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from pysim import kafka as confluent_kafka   # the name upstream's tests patch through
+
+from . import _common as _common
+from ._inline import InlineExecutor
+
+_REBALANCE_CALLBACKS = ("on_assign", "on_revoke", "on_lost")
+
+
+def _forward(name: str):
+    async def method(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._call(getattr(self._consumer, name), *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``Consumer.{name}(*args, **kwargs)``, awaited through the executor."
+    return method
+
+
+class AIOConsumer:
+    def __init__(self, consumer_conf: Dict[str, Any], max_workers: int = 2,
+                 executor: Optional[concurrent.futures.Executor] = None) -> None:
+        if executor is not None:
+            self.executor = executor
+        else:
+            if max_workers < 1:
+                raise ValueError("max_workers must be at least 1")
+            # pysim's default executor runs each call in this thread (see _common.InlineExecutor).
+            self.executor = InlineExecutor(max_workers=max_workers)
+        loop = asyncio.get_event_loop()
+        _common.wrap_common_callbacks(loop, consumer_conf)
+        _common.wrap_conf_callback(loop, consumer_conf, "on_commit")
+        self._consumer: confluent_kafka.Consumer = confluent_kafka.Consumer(consumer_conf)
+
+    async def __aenter__(self) -> "AIOConsumer":
+        return self
+
+    async def __aexit__(self, *_) -> None:
+        await self.close()
+
+    async def _call(self, blocking_task: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await _common.async_call(self.executor, blocking_task, *args, **kwargs)
+
+    def _wrap_callback(self, loop: asyncio.AbstractEventLoop, callback: Callable[..., Any],
+                       edit_args: Optional[Callable[[Tuple[Any, ...]], Tuple[Any, ...]]] = None,
+                       edit_kwargs: Optional[Callable[[Any], Any]] = None) -> Callable[..., Any]:
+        return _common.wrap_callback(loop, callback, edit_args, edit_kwargs)
+
+    def _edit_rebalance_callbacks_args(self, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        return (self,) + tuple(args[1:])
+
+    async def subscribe(self, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_event_loop()
+        for name in _REBALANCE_CALLBACKS:
+            if name in kwargs:
+                kwargs[name] = self._wrap_callback(loop, kwargs[name], self._edit_rebalance_callbacks_args)
+        return await self._call(self._consumer.subscribe, *args, **kwargs)
+
+    poll = _forward("poll")
+    consume = _forward("consume")
+    unsubscribe = _forward("unsubscribe")
+    commit = _forward("commit")
+    close = _forward("close")
+    seek = _forward("seek")
+    pause = _forward("pause")
+    resume = _forward("resume")
+    store_offsets = _forward("store_offsets")
+    committed = _forward("committed")
+    assign = _forward("assign")
+    unassign = _forward("unassign")
+    incremental_assign = _forward("incremental_assign")
+    incremental_unassign = _forward("incremental_unassign")
+    assignment = _forward("assignment")
+    position = _forward("position")
+    consumer_group_metadata = _forward("consumer_group_metadata")
+    set_sasl_credentials = _forward("set_sasl_credentials")
+    list_topics = _forward("list_topics")
+    get_watermark_offsets = _forward("get_watermark_offsets")
+    offsets_for_times = _forward("offsets_for_times")
