@@ -106,7 +106,8 @@ class VirtualTimeLoop(asyncio.BaseEventLoop):
 def _pyodide_loop():
     """Pyodide's WebLoop, which Pyodide keeps registered as the running loop even while
     synchronous code runs, or None. It cannot block (asyncio.run on it needs WebAssembly
-    stack switching), so pysim runs its own loop in its place for the duration."""
+    stack switching, which Node and most browsers lack), so pysim runs its own loop in its
+    place for the duration."""
     running = asyncio._get_running_loop()
     if running is not None and type(running).__module__ == "pyodide.webloop":
         return running
@@ -115,15 +116,22 @@ def _pyodide_loop():
 
 @contextlib.contextmanager
 def _instead_of_pyodide_loop():
+    """In Pyodide: step out of the WebLoop (and out of its current task, when the code runs
+    under runPythonAsync: asyncio lets one task run per thread) and back in afterwards."""
     web = _pyodide_loop()
     if web is None:
         yield
         return
+    task = asyncio.current_task(web)
+    if task is not None:
+        asyncio.tasks._leave_task(web, task)
     asyncio._set_running_loop(None)
     try:
         yield
     finally:
         asyncio._set_running_loop(web)
+        if task is not None:
+            asyncio.tasks._enter_task(web, task)
 
 
 def run(main, *, servers: str = DEFAULT_SERVERS, debug=None):
