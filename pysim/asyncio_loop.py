@@ -85,6 +85,14 @@ class VirtualTimeLoop(asyncio.BaseEventLoop):
     def _thread_done(self, _future):
         self._threads_busy -= 1
 
+    async def shutdown_default_executor(self, *args, **kwargs):
+        # joins the default executor on a thread of its own, which then wakes the loop
+        self._threads_busy += 1
+        try:
+            await super().shutdown_default_executor(*args, **kwargs)
+        finally:
+            self._threads_busy -= 1
+
     def _wait(self, timeout):
         if self._woken.is_set() or timeout == 0:
             self._woken.clear()
