@@ -83,5 +83,6 @@ class AIOConsumer:
     consumer_group_metadata = _forward("consumer_group_metadata")
     set_sasl_credentials = _forward("set_sasl_credentials")
     list_topics = _forward("list_topics")
+    cluster_id = _forward("cluster_id")         # confluent-kafka 2.16's addition
     get_watermark_offsets = _forward("get_watermark_offsets")
     offsets_for_times = _forward("offsets_for_times")

@@ -112,6 +112,10 @@ class AIOProducer:
     async def list_topics(self, *args: Any, **kwargs: Any) -> Any:
         return await self._call(self._producer.list_topics, *args, **kwargs)
 
+    async def cluster_id(self, *args: Any, **kwargs: Any) -> str:
+        """Producer.cluster_id(*args): the id of the cluster (confluent-kafka 2.16's addition)."""
+        return await self._call(self._producer.cluster_id, *args, **kwargs)
+
     # -- transactions: commit/abort/begin flush the buffer first, so the transaction's
     #    boundary is where the learner's awaits put it
     async def init_transactions(self, *args: Any, **kwargs: Any) -> Any:

@@ -74,13 +74,11 @@ class ProducerBatchManager:
             group["futures"].append(future)
         return groups
 
-    @staticmethod
-    def _prepare_batch_messages(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    def _prepare_batch_messages(self, messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """Copies without 'topic' (produce_batch takes the topic once)."""
         return [{k: v for k, v in m.items() if k != "topic"} for m in messages]
 
-    @staticmethod
-    def _assign_future_callbacks(batch_messages: List[Dict[str, Any]],
+    def _assign_future_callbacks(self, batch_messages: List[Dict[str, Any]],
                                  futures: Sequence["asyncio.Future[Any]"]) -> None:
         for message, future in zip(batch_messages, futures):
             message["callback"] = _future_callback(future)
@@ -132,8 +130,7 @@ class ProducerBatchManager:
                 msg_data.update({k: message[k] for k in _REBUILT_FIELDS if k in message})
                 self.add_message(msg_data, future)
 
-    @staticmethod
-    def _handle_batch_failure(exception: Exception, batch_futures: Sequence["asyncio.Future[Any]"]) -> None:
+    def _handle_batch_failure(self, exception: Exception, batch_futures: Sequence["asyncio.Future[Any]"]) -> None:
         for future in batch_futures:
             if not future.done():
                 future.set_exception(exception)
