@@ -345,3 +345,17 @@ def test_the_harness_runs_asyncio_run_in_virtual_time():
     assert result["passed"] is True
     assert result["stdout"] == "virtual seconds: 30.0\n"
     assert asyncio.run is original
+
+
+def test_a_closed_consumer_refuses_calls_and_its_own_executor_is_shut_down():
+    async def main():
+        consumer = AIOConsumer(dict(CONF, **{"group.id": "g"}))
+        default_workers = consumer.executor._max_workers
+        await consumer.close()
+        with pytest.raises(RuntimeError, match="Consumer closed"):
+            await consumer.poll(0.1)
+        return default_workers, consumer.executor
+
+    workers, executor = run(main())
+    assert workers == 100                       # confluent-kafka 2.16.1's default
+    assert executor._shutdown
