@@ -359,3 +359,31 @@ def test_a_closed_consumer_refuses_calls_and_its_own_executor_is_shut_down():
     workers, executor = run(main())
     assert workers == 100                       # confluent-kafka 2.16.1's default
     assert executor._shutdown
+
+
+def test_on_commit_and_stats_cb_coroutines_run_inside_poll():
+    _produce("t", 1)
+    calls = []
+
+    async def on_commit(err, partitions):
+        calls.append(("commit", err, [(tp.partition, tp.offset) for tp in partitions]))
+
+    async def stats_cb(stats_json):
+        calls.append(("stats", '"type": "consumer"' in stats_json or '"type":"consumer"' in stats_json))
+
+    async def main():
+        consumer = AIOConsumer(dict(CONF, **{"group.id": "g", "auto.offset.reset": "earliest",
+                                             "enable.auto.commit": False, "on_commit": on_commit,
+                                             "statistics.interval.ms": 5000, "stats_cb": stats_cb}))
+        await consumer.subscribe(["t"])
+        msg = None
+        while msg is None:
+            msg = await consumer.poll(1.0)
+        await consumer.commit(message=msg)
+        await consumer.poll(0.1)
+        await asyncio.sleep(3)                  # past the 5 s statistics interval
+        await consumer.poll(0.1)
+        await consumer.close()
+
+    run(main())
+    assert calls == [("commit", None, [(0, 1)]), ("stats", True)]
