@@ -3,7 +3,6 @@ delivery reports with poll(0), all as one blocking call on the executor."""
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 from typing import Any, Dict, List, Sequence
@@ -33,9 +32,7 @@ class ProducerBatchExecutor:
             self._handle_partial_failures(messages)
             return self._producer.poll(0)
 
-        if _common.is_inline(self._executor):
-            return await _common.run_blocking(self._executor, produce_and_poll)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, _common._locked(produce_and_poll))
+        return await _common.run_blocking(self._executor, produce_and_poll)
 
     async def flush_librdkafka_queue(self, timeout=-1):
         """Producer.flush(timeout) on the executor (0: serve what is ready, do not wait);
