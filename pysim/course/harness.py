@@ -17,6 +17,9 @@ check.py may also define ``def setup():``, the hidden setup: it runs on the fres
 simulator before the learner's code, so the world an exercise needs (topics, days of history,
 other groups' commits) is already in ``kafka.cluster("localhost:9092")`` and the learner's
 editor holds only their task. Its output is not shown; if it raises, that is a harness error.
+
+Learner code that calls ``asyncio.run(main())`` runs ``main`` on pysim's virtual-time loop
+(pysim.asyncio_loop), in CPython and in the browser's Pyodide alike.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import sys
 import traceback
 import types
 from typing import Callable
+
+from pysim.asyncio_loop import virtual_asyncio
 
 LEARNER_FILE = "exercise.py"
 CHECK_FILE = "check.py"
@@ -222,7 +227,8 @@ def run_exercise(code: str, check_source: str, *, seed: int = 0,
     try:
         try:
             compiled = compile(code, LEARNER_FILE, "exec")
-            exec(compiled, module.__dict__)
+            with virtual_asyncio():     # asyncio.run(main()) runs in virtual time
+                exec(compiled, module.__dict__)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - learner errors are results
             result["error"] = _error(exc, "learner")
             err.write(result["error"]["traceback"])
