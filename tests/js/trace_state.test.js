@@ -164,3 +164,10 @@ test("keyless records are counted: all 20 of the no-key run, none of the keyed s
   assert.equal(count("02-keyed-payment-order__no_key"), 20);
   assert.equal(count("02-keyed-payment-order__solution"), 0);
 });
+
+test("a group conversion (online upgrade / downgrade) reads as one", () => {
+  const e = { s: 0, t: 25000, k: "group.convert", a: "coordinator", group: "g", from: "classic", to: "consumer",
+              reason: "a member joined with the consumer protocol", generation: 3, members: ["m1", "m2"] };
+  assert.equal(TS.describe(e), "Group g converted from the classic to the consumer protocol at generation 3 "
+    + "(a member joined with the consumer protocol).");
+});

@@ -112,6 +112,10 @@ def test_a_rolling_upgrade_converts_the_group_and_never_gives_a_partition_two_ow
     classic_ids = converts[0].data["members"]
     assert len(classic_ids) == 3                                    # c1 had left; c2..c4 were converted
     assert availability.double_owned(c.trace, "g", TOPIC) == []
+    # The conversion itself moves nothing: at that instant every partition has its classic owner.
+    at = converts[0].time_ms
+    for partition, segments in availability.ownership_timeline(c.trace, "g", TOPIC).items():
+        assert [m for start, end, m in segments if start <= at < end][0] in classic_ids, partition
     # Every classic member was told to rejoin, and did (a JoinGroup reconciles it: group.reconcile).
     told = {mid for mid, err in answers if err == kafka.KafkaError.REBALANCE_IN_PROGRESS}
     assert told == set(classic_ids)
