@@ -142,8 +142,6 @@ class ConsumerGroupCoordinator:
             classic = coordinator_of(c)
             if classic.members(group):                                   # a live classic group: online upgrade?
                 refusal = upgrade_refusal(c, group, len(classic.members(group)))
-                if refusal is None and instance_id is not None and classic.has_instance(group, instance_id):
-                    return HeartbeatResponse(KafkaError.UNRELEASED_INSTANCE_ID)   # checked before converting
                 if refusal is not None:
                     return HeartbeatResponse(KafkaError.GROUP_ID_NOT_FOUND, message=refusal)
                 rejoining = self._upgrade(group, classic)
@@ -334,8 +332,8 @@ class ConsumerGroupCoordinator:
         c = self._cluster
         if instance_id is not None and instance_id in g.static:
             old = g.members[g.static[instance_id]]
-            if old.epoch != LEAVE_STATIC_EPOCH:
-                return KafkaError.UNRELEASED_INSTANCE_ID
+            if old.epoch != LEAVE_STATIC_EPOCH and old.classic is None:
+                return KafkaError.UNRELEASED_INSTANCE_ID     # a classic static member is replaced at once
             return self._replace_static(g, old, member_id, topics, assignor, rebalance_ms, client_id)
         if member_id in g.members:                  # rejoining with epoch 0: it abandoned everything
             self._remove(g, member_id, None, None)
@@ -350,13 +348,19 @@ class ConsumerGroupCoordinator:
 
     def _replace_static(self, g, old, member_id, topics, assignor, rebalance_ms, client_id):
         """Kafka's static rejoin: the new member id takes the old one's place, assignment and
-        target, at epoch 0; no new group epoch unless the subscription changed."""
+        target, at epoch 0; no new group epoch unless the subscription changed. The old member
+        had left with epoch -2, or spoke the classic protocol (which Kafka replaces at once)."""
         c = self._cluster
+        self._cancel_rebalance_timer(old)
+        self._cancel_join_timer(old)
         member = _Member(member_id, client_id, old.instance_id, topics, assignor, rebalance_ms, c.now_ms)
         member.assigned = set(old.assigned)
         g.members = {(member_id if mid == old.member_id else mid): (member if mid == old.member_id else m)
                      for mid, m in g.members.items()}
         g.target[member_id] = g.target.pop(old.member_id, set())
+        for tp in old.revoking:                      # the old process is gone: nobody holds these any more
+            if g.owners.get(tp) == old.member_id:
+                del g.owners[tp]
         for tp in member.assigned:
             g.owners[tp] = member_id
         g.static[old.instance_id] = member_id

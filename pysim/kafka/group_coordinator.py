@@ -295,10 +295,6 @@ class GroupCoordinator:
         member = g.members.get(member_id) if g is not None else None
         return list(member.assignment or []) if member is not None else []
 
-    def has_instance(self, group, instance_id):
-        g = self._groups.get(group)
-        return g is not None and instance_id in g.static
-
     # -- online migration (pysim.kafka.group_migration) ------------------------------------
     def release_for_upgrade(self, group):
         """The group becomes a consumer group: it leaves this coordinator (its timers stop).

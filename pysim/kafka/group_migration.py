@@ -16,6 +16,10 @@ is one of ``bidirectional`` (Kafka's default), ``upgrade``, ``downgrade`` or ``d
   member hears REBALANCE_IN_PROGRESS at its next heartbeat and rejoins. Members that had
   already rejoined a classic round under way get REBALANCE_IN_PROGRESS as the answer to that
   JoinGroup (``completeAllJoinFutures``) and join again at once.
+- **Static members across protocols**: a consumer-protocol member with the group.instance.id
+  of a classic static member takes its place (and assignment) at once: Kafka refuses with
+  UNRELEASED_INSTANCE_ID only when both speak the consumer protocol. So a static classic pod
+  restarted with group.protocol=consumer converts the group and moves in without a rebalance.
 - **Classic members inside a consumer group** (whatever the policy: Kafka routes every JoinGroup
   to a non-empty consumer group there): see ``ConsumerGroupCoordinator.classic_join``.
 - **Downgrade**: when the last member that speaks the consumer protocol leaves or is fenced and

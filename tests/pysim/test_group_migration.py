@@ -226,13 +226,27 @@ def test_a_classic_group_larger_than_group_consumer_max_size_is_not_upgraded():
     assert len(consumer_coordinator_of(c).members("g")) == 4
 
 
-def test_a_consumer_member_with_a_classic_static_members_instance_id_is_refused_before_converting():
+def test_a_consumer_pod_with_a_classic_static_members_instance_id_takes_its_place_at_once():
+    """Kafka replaces a static member at once when either side speaks the classic protocol
+    (no UNRELEASED_INSTANCE_ID, which only two consumer-protocol members get)."""
     c = _cluster()
-    classic = _start("old", "classic", **{"group.instance.id": "pod-1"})
-    _App(c).run({"old": classic}, 5)
-    resp = _heartbeat_join(c, instance_id="pod-1")
-    assert resp.error == kafka.KafkaError.UNRELEASED_INSTANCE_ID
-    assert coordinator_of(c).members("g") == [classic.memberid()] and c.trace.events("group.convert") == []
+    app = _App(c)
+    pods = {n: _start(n, "classic", **{"group.instance.id": n}) for n in ("a", "b")}
+    app.run(pods, 10)
+    old = pods.pop("a")
+    old_id, old_parts = old.memberid(), sorted((t.topic, t.partition) for t in old.assignment())
+    old.close()                                          # a static member sends no LeaveGroup
+    app.run(pods, 5)
+    pods["a"] = _start("a", "consumer", **{"group.instance.id": "a"})
+    app.run(pods, 20)
+    new_id = pods["a"].memberid()
+    join, = [e for e in c.trace.events("group.join") if e.actor == new_id]
+    assert join.data["replaces"] == old_id and join.data["instance_id"] == "a"
+    assert [(e.data["from"], e.data["to"]) for e in c.trace.events("group.convert")] == [("classic", "consumer")]
+    assert sorted((t.topic, t.partition) for t in pods["a"].assignment()) == old_parts
+    assert old_id not in consumer_coordinator_of(c).members("g")
+    assert availability.double_owned(c.trace, "g", TOPIC) == []
+    assert app.errors == [] and len(app.processed) == len(set(app.processed))
 
 
 def test_a_bad_migration_policy_is_refused_with_the_valid_ones():
