@@ -199,6 +199,8 @@ class ConsumerGroupCoordinator:
         once (``listener.on_assignment(member epoch, partitions)``: the generation a classic
         member sees is its member epoch). A partition it must give up is left out of that
         assignment while the member stays at its epoch (UNREVOKED) until it rejoins without it.
+        A new process (no member id) with a current member's group.instance.id replaces it at
+        once; a known member id that is not the instance's current one is FENCED_INSTANCE_ID.
         Returns (member_id, generation). Refused (KafkaException) with INCONSISTENT_GROUP_PROTOCOL
         when the classic members share no assignor with it."""
         c = self._cluster
@@ -208,8 +210,11 @@ class ConsumerGroupCoordinator:
             fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")
         member = g.members.get(member_id) if member_id is not None else None
         if instance_id is not None and g.static.get(instance_id, member_id) != member_id:
-            fail(KafkaError.FENCED_INSTANCE_ID, "pysim does not simulate a classic static member taking over "
-                 f"group.instance.id {instance_id!r} inside a consumer group")
+            if member_id is not None:
+                fail(KafkaError.FENCED_INSTANCE_ID,
+                     "Broker: Static consumer fenced by other consumer with same group.instance.id")
+            return self._classic_replaces_static(g, g.members[g.static[instance_id]], topics, listener, client_id,
+                                                 strategies, owned, session_ms, rebalance_ms)
         if member is None:
             member_id = member_id or broker_member_id(c.sim.rng.stream("group.classic_in_consumer.member_id"))
             member = _Member(member_id, client_id, instance_id, topics, None, rebalance_ms, c.now_ms,
@@ -234,6 +239,34 @@ class ConsumerGroupCoordinator:
         self._cancel_join_timer(member)
         self._reconcile(g, member, {tuple(tp) for tp in owned})
         member.classic.listener.on_assignment(member.epoch, sorted(member.assigned))
+        return member_id, member.epoch
+
+    def _classic_replaces_static(self, g, old, topics, listener, client_id, strategies, owned, session_ms,
+                                 rebalance_ms):
+        """A new classic process with the group.instance.id of a current member takes its place
+        and assignment at once (Kafka does so whenever either side speaks the classic protocol).
+        If the member replaced was the last one speaking the consumer protocol, the group goes
+        back to classic (validateOnlineDowngradeWithReplacedMember): the newcomer takes the
+        replaced member's target assignment there, and a rebalance follows only if its
+        subscription differs."""
+        c = self._cluster
+        member_id = broker_member_id(c.sim.rng.stream("group.classic_in_consumer.member_id"))
+        downgrade = (old.classic is None and downgrade_allowed(c)
+                     and all(m.classic is not None for mid, m in g.members.items() if mid != old.member_id))
+        changed = list(topics) != old.topics
+        if downgrade:
+            old.topics = list(topics)            # keeps the target: the classic group's assignment
+        member = self._replace_static(g, old, member_id, list(topics), None, rebalance_ms, client_id,
+                                      ClassicMetadata(listener, session_ms, strategies))
+        if downgrade:
+            reason = (f"Downgrade group {g.name} from consumer to classic for static member replacement with "
+                      "different subscription.") if changed else None
+            self._downgrade(g, reason)
+            from pysim.kafka.group_coordinator import coordinator_of
+            return coordinator_of(c).synced(g.name, member_id)
+        member.last_seen_ms = c.now_ms
+        self._reconcile(g, member, {tuple(tp) for tp in owned})
+        listener.on_assignment(member.epoch, sorted(member.assigned))
         return member_id, member.epoch
 
     def classic_rejoin(self, group, member_id, owned):
@@ -346,14 +379,14 @@ class ConsumerGroupCoordinator:
         self._new_target(g, "new member joined")
         return member
 
-    def _replace_static(self, g, old, member_id, topics, assignor, rebalance_ms, client_id):
+    def _replace_static(self, g, old, member_id, topics, assignor, rebalance_ms, client_id, classic=None):
         """Kafka's static rejoin: the new member id takes the old one's place, assignment and
         target, at epoch 0; no new group epoch unless the subscription changed. The old member
         had left with epoch -2, or spoke the classic protocol (which Kafka replaces at once)."""
         c = self._cluster
         self._cancel_rebalance_timer(old)
         self._cancel_join_timer(old)
-        member = _Member(member_id, client_id, old.instance_id, topics, assignor, rebalance_ms, c.now_ms)
+        member = _Member(member_id, client_id, old.instance_id, topics, assignor, rebalance_ms, c.now_ms, classic)
         member.assigned = set(old.assigned)
         g.members = {(member_id if mid == old.member_id else mid): (member if mid == old.member_id else m)
                      for mid, m in g.members.items()}
@@ -364,8 +397,9 @@ class ConsumerGroupCoordinator:
         for tp in member.assigned:
             g.owners[tp] = member_id
         g.static[old.instance_id] = member_id
+        data = {"protocol": "classic"} if classic is not None else {}
         c.trace.record("group.join", member_id, group=g.name, client_id=client_id, instance_id=old.instance_id,
-                       replaces=old.member_id)
+                       replaces=old.member_id, **data)
         self._watch(g, member)
         if topics != old.topics or assignor != old.assignor:
             self._new_target(g, "static member rejoined with a new subscription")
@@ -526,10 +560,11 @@ class ConsumerGroupCoordinator:
                       [spec.member_id for spec in specs])
         return [spec for spec in specs if spec.rejoined_owned is not None]
 
-    def _downgrade(self, g):
+    def _downgrade(self, g, reason=""):
         """Online downgrade (convertToClassicGroup): the members left all speak the classic
         protocol. The classic group's generation is the group epoch, each member's assignment
-        its target assignment, and a classic rebalance starts at once."""
+        its target assignment, and a classic rebalance starts at once (``reason``; None: no
+        rebalance, after a static replacement with the same subscription)."""
         from pysim.kafka.group_coordinator import coordinator_of
         c = self._cluster
         specs = []
@@ -541,8 +576,10 @@ class ConsumerGroupCoordinator:
                                          g.target.get(mid, ())))
         del self._groups[g.name]
         g.members = {}               # its timers find no member any more
-        reason = f"Downgrade group {g.name} from consumer to classic for member leaving."
-        trace_convert(c, g.name, "consumer", "classic", reason, g.epoch, [spec.member_id for spec in specs])
+        if reason == "":
+            reason = f"Downgrade group {g.name} from consumer to classic for member leaving."
+        trace_convert(c, g.name, "consumer", "classic", reason or "static member replaced", g.epoch,
+                      [spec.member_id for spec in specs])
         coordinator_of(c).adopt_downgraded(g.name, g.epoch, specs, reason)
 
     def _session_ms(self, member):

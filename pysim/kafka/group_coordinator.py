@@ -314,7 +314,8 @@ class GroupCoordinator:
     def adopt_downgraded(self, group, generation, specs, reason):
         """A consumer group whose members all speak the classic protocol becomes a classic
         group: Stable at ``generation`` with each member's target assignment, then a join round
-        starts at once (every member hears REBALANCE_IN_PROGRESS at its next heartbeat)."""
+        starts at once (every member hears REBALANCE_IN_PROGRESS at its next heartbeat) unless
+        ``reason`` is None (a static replacement with the same subscription)."""
         c = self._cluster
         g = self._groups[group] = _Group(group)
         g.generation = generation
@@ -328,7 +329,16 @@ class GroupCoordinator:
                 g.static[spec.instance_id] = spec.member_id
             self._watch(g, member)
         g.protocol = (_common(list(g.members.values())) or [""])[0]
-        self._start_round(g, None, reason, False)
+        if reason is not None:
+            self._start_round(g, None, reason, False)
+
+    def synced(self, group, member_id):
+        """A member's SyncGroup to a Stable group: its assignment (``on_assignment``). Returns
+        (member_id, generation)."""
+        g = self._groups[group]
+        member = g.members[member_id]
+        member.listener.on_assignment(g.generation, list(member.assignment or []))
+        return member_id, g.generation
 
     # -- inside -------------------------------------------------------------------------
     def _consumer_group(self, group):

@@ -20,6 +20,10 @@ is one of ``bidirectional`` (Kafka's default), ``upgrade``, ``downgrade`` or ``d
   of a classic static member takes its place (and assignment) at once: Kafka refuses with
   UNRELEASED_INSTANCE_ID only when both speak the consumer protocol. So a static classic pod
   restarted with group.protocol=consumer converts the group and moves in without a rebalance.
+  The other way, a classic process with a current member's instance id replaces it at once
+  too; if that was the last member speaking the consumer protocol the group goes back to
+  classic (reason "static member replaced"), the newcomer taking the replaced member's target
+  assignment, with a rebalance only if its subscription differs.
 - **Classic members inside a consumer group** (whatever the policy: Kafka routes every JoinGroup
   to a non-empty consumer group there): see ``ConsumerGroupCoordinator.classic_join``.
 - **Downgrade**: when the last member that speaks the consumer protocol leaves or is fenced and
@@ -34,8 +38,7 @@ Each conversion is a ``group.convert`` trace event (``from``, ``to``, ``reason``
 Not simulated: ``group.max.size`` (the classic group's cap, which a downgrade also checks) is
 unlimited in pysim; every classic member of pysim uses the "consumer" embedded protocol with a
 built-in assignor, so Kafka's refusals for other protocol types, malformed subscriptions and
-custom assignors cannot arise; a static classic member taking over another's group.instance.id
-inside a consumer group is refused (see ``ConsumerGroupCoordinator.classic_join``).
+custom assignors cannot arise.
 """
 
 import base64

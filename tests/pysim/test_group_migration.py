@@ -359,3 +359,30 @@ def test_a_busy_cooperative_classic_member_keeps_what_it_must_give_up_until_it_r
     assert released and released[0].time_ms >= joined_at + 20_000
     assert {t.partition for t in busy.assignment()} < before
     assert sorted(t.partition for p in pods.values() for t in p.assignment()) == list(range(8))
+
+
+def test_a_static_rolling_downgrade_replaces_pods_at_once_and_converts_back_without_a_rebalance():
+    c = _cluster()
+    app = _App(c)
+    pods = {n: _start(n, "consumer", **{"group.instance.id": n}) for n in ("a", "b")}
+    app.run(pods, 15)
+    for name in ("a", "b"):
+        old = pods.pop(name)
+        old_id, old_parts = old.memberid(), sorted(t.partition for t in old.assignment())
+        old.close()                                      # leave heartbeat with epoch -2: the place is kept
+        app.run(pods, 5)
+        pods[name] = _start(name, "classic", **{"group.instance.id": name})
+        app.run(pods, 20)
+        join, = [e for e in c.trace.events("group.join") if e.actor == pods[name].memberid()]
+        assert join.data["replaces"] == old_id and join.data["protocol"] == "classic"
+        assert sorted(t.partition for t in pods[name].assignment()) == old_parts
+    convert, = c.trace.events("group.convert")
+    assert (convert.data["from"], convert.data["to"], convert.data["reason"]) == (
+        "consumer", "classic", "static member replaced")
+    assert sorted(coordinator_of(c).members("g")) == sorted(p.memberid() for p in pods.values())
+    assert [e for e in c.trace.events("group.prepare") if e.time_ms >= convert.time_ms] == []   # no rebalance
+    assert coordinator_of(c).generation("g") == convert.data["generation"]
+    app.run(pods, 20)                                   # the classic members carry on at that generation
+    assert sorted(t.partition for p in pods.values() for t in p.assignment()) == list(range(8))
+    assert availability.double_owned(c.trace, "g", TOPIC) == []
+    assert app.errors == [] and len(app.processed) == len(set(app.processed))
