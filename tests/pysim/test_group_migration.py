@@ -386,3 +386,50 @@ def test_a_static_rolling_downgrade_replaces_pods_at_once_and_converts_back_with
     assert sorted(t.partition for p in pods.values() for t in p.assignment()) == list(range(8))
     assert availability.double_owned(c.trace, "g", TOPIC) == []
     assert app.errors == [] and len(app.processed) == len(set(app.processed))
+
+
+class _Listener:
+    def __init__(self):
+        self.assignments = []
+
+    def on_assignment(self, generation, partitions):
+        self.assignments.append((generation, list(partitions)))
+
+
+def _classic_join(c, member_id=None, instance_id=None, session_ms=30_000, rebalance_ms=10_000):
+    listener = _Listener()
+    member_id, generation = coordinator_of(c).join("g", member_id, [TOPIC], listener, "raw", instance_id,
+                                                   ["range"], (), -1, session_ms, rebalance_ms)
+    return member_id, generation, listener
+
+
+def test_a_classic_member_told_to_rejoin_is_fenced_after_its_rebalance_timeout():
+    c = _cluster()
+    pods = {"new": _start("new", "consumer")}
+    app = _App(c)
+    app.run(pods, 10)
+    member_id, generation, listener = _classic_join(c)
+    assert listener.assignments == [(generation, [])]              # SyncGroup at once: nothing free yet
+    pods["other"] = _start("other", "consumer")                     # the group epoch moves on
+    app.run(pods, 1)
+    told_at = c.now_ms
+    assert coordinator_of(c).heartbeat("g", member_id, generation) == kafka.KafkaError.REBALANCE_IN_PROGRESS
+    for _ in range(4):                                               # heartbeats go on, no JoinGroup
+        app.run(pods, 2.5)
+        coordinator_of(c).heartbeat("g", member_id, generation)
+    evict, = [e for e in c.trace.events("group.evict") if e.actor == member_id]
+    assert (evict.data["reason"], evict.time_ms) == ("rebalance timeout", told_at + 10_000)
+    assert member_id not in consumer_coordinator_of(c).members("g")
+
+
+def test_a_stale_classic_static_member_is_fenced_inside_a_consumer_group():
+    c = _cluster()
+    pods = {"new": _start("new", "consumer")}
+    _App(c).run(pods, 10)
+    first, generation, _ = _classic_join(c, instance_id="pod-1")
+    second, _, _ = _classic_join(c, instance_id="pod-1")            # a new process: takes the place at once
+    assert second != first and first not in consumer_coordinator_of(c).members("g")
+    assert coordinator_of(c).heartbeat("g", first, generation, "pod-1") == kafka.KafkaError.FENCED_INSTANCE_ID
+    with pytest.raises(kafka.KafkaException) as raised:
+        _classic_join(c, member_id=first, instance_id="pod-1")
+    assert raised.value.args[0].code() == kafka.KafkaError.FENCED_INSTANCE_ID
