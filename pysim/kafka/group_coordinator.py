@@ -61,6 +61,7 @@ from pysim.kafka.assignors import DEFAULT_STRATEGY, MemberSubscription, assign
 from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.group_migration import MigratingMember
+from pysim.kafka.member_ids import dashed_uuid
 
 NO_GENERATION = -1
 SESSION_TIMEOUT_MS = 45_000         # librdkafka session.timeout.ms
@@ -483,10 +484,7 @@ class GroupCoordinator:
         return member
 
     def _new_member_id(self, client_id):
-        n = self._ids.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)   # a version 4 UUID
-        h = f"{n:032x}"
-        return f"{client_id}-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return f"{client_id}-{dashed_uuid(self._ids)}"
 
 
 class _Probe:

@@ -41,7 +41,7 @@ built-in assignor, so Kafka's refusals for other protocol types, malformed subsc
 custom assignors cannot arise.
 """
 
-import base64
+from pysim.kafka.member_ids import base64_uuid
 
 POLICIES = ("bidirectional", "upgrade", "downgrade", "disabled")
 
@@ -91,9 +91,7 @@ def trace_convert(cluster, group, source, target, reason, generation, members):
 
 
 
+
 def broker_member_id(stream):
-    """A member id the broker makes (Kafka's Uuid.randomUuid().toString(): a version 4 UUID,
-    URL-safe base64 without padding), from the seeded ``stream``."""
-    n = stream.getrandbits(128)
-    n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-    return base64.urlsafe_b64encode(n.to_bytes(16, "big")).decode().rstrip("=")
+    """A member id the broker makes (Kafka's Uuid.randomUuid().toString())."""
+    return base64_uuid(stream, urlsafe=True)
