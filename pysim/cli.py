@@ -126,11 +126,12 @@ def build_parser():
     reb.add_argument("--partitions", type=_count(1000), default=6, help="partitions of the topic (default 6)")
     reb.add_argument("--consumers", type=_count(100), default=4, help="consumers c1..cN (default 4)")
     reb.add_argument("--protocol", choices=PROTOCOLS, default="classic",
-                     help="group.protocol: classic (default) or consumer (KIP-848: the broker assigns)")
+                     help="group.protocol: classic (default) or consumer (KIP-848: the broker assigns); "
+                          "upgrade (rolling only): classic pods restart as consumer pods (online upgrade)")
     reb.add_argument("--strategy", choices=STRATEGIES, default=None,
-                     help="classic: partition.assignment.strategy (default librdkafka's range,roundrobin)")
+                     help="classic, upgrade: partition.assignment.strategy (default librdkafka's range,roundrobin)")
     reb.add_argument("--assignor", choices=ASSIGNORS, default=None,
-                     help="consumer: group.remote.assignor (default: the broker's, uniform)")
+                     help="consumer, upgrade: group.remote.assignor (default: the broker's, uniform)")
     reb.add_argument("--static", action="store_true", help="static membership: group.instance.id = client id")
     reb.add_argument("--session-timeout-ms", type=_whole(6000, 300000), default=45000,
                      help="session.timeout.ms (6000..300000, default 45000); with --protocol consumer "

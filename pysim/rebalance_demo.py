@@ -11,6 +11,12 @@ virtual time the scenario happens, and the window measured runs from that instan
 partition.assignment.strategy (the broker assigns with ``assignor``, group.remote.assignor,
 or its default uniform) and the session timeout is the broker's
 group.consumer.session.timeout.ms, which ``session_timeout_ms`` then sets.
+
+``protocol`` "upgrade" (rolling only) is the online upgrade of lesson 3: the group starts
+classic (``strategy``) and each restarted pod comes back with group.protocol=consumer, so the
+first one converts the group and the classic pods left take part through the classic protocol
+until they are restarted too (pysim.kafka.group_migration). The result then also lists the
+``conversions`` ([time_ms, from, to]) of the run.
 """
 
 from pysim.kafka import availability
@@ -19,7 +25,7 @@ from pysim.kafka.fleet import Fleet
 
 SERVERS, TOPIC, GROUP = "rebalance-demo:9092", "payments", "payments-app"
 SCENARIOS = ("crash", "leave", "rolling")
-PROTOCOLS = ("classic", "consumer")
+PROTOCOLS = ("classic", "consumer", "upgrade")
 
 
 def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, static=False,
@@ -31,12 +37,15 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
         raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+    if protocol == "upgrade" and scenario != "rolling":
+        raise ValueError("--protocol upgrade restarts every consumer with group.protocol=consumer: "
+                         "it needs the rolling scenario")
     if protocol == "consumer" and strategy is not None:
         raise ValueError("--strategy is a classic setting: under --protocol consumer the broker assigns "
                          "(choose its assignor with --assignor)")
     if protocol == "classic" and assignor is not None:
         raise ValueError("--assignor needs --protocol consumer (classic uses --strategy)")
-    if protocol == "classic" and strategy is None:
+    if protocol != "consumer" and strategy is None:
         strategy = "range,roundrobin"
     names = [f"c{i + 1}" for i in range(consumers)]
     victim = victim or names[min(2, consumers - 1)]
@@ -48,7 +57,7 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
     c.group_consumer_session_timeout_ms = session_timeout_ms
     fleet = Fleet(c, TOPIC, restart_s=restart_s)
 
-    def config(name):
+    def config(name, protocol=protocol):
         conf = {"bootstrap.servers": SERVERS, "group.id": GROUP, "client.id": name}
         if protocol == "consumer":
             conf["group.protocol"] = "consumer"
@@ -60,7 +69,9 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
             conf["group.instance.id"] = name
         return conf
 
-    pods = {name: fleet.start(config(name)) for name in names}
+    first = "classic" if protocol == "upgrade" else protocol
+    then = "consumer" if protocol == "upgrade" else protocol
+    pods = {name: fleet.start(config(name, first)) for name in names}
     fleet.keep_polling(pods, settle_s)
     start_ms = c.now_ms
     if scenario == "crash":
@@ -69,7 +80,7 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
         pods.pop(victim).close()
     else:
         for name in names:
-            fleet.restart(pods, name, config(name))
+            fleet.restart(pods, name, config(name, then))
             if name != names[-1]:
                 fleet.keep_polling(pods, settle_s)
     fleet.keep_polling(pods, after_s)
@@ -81,6 +92,9 @@ def rebalance_demo(scenario="crash", partitions=6, consumers=4, strategy=None, s
                    strategy=strategy, assignor=assignor if protocol == "classic" else assignor or "uniform",
                    static=static, session_timeout_ms=session_timeout_ms, victim=None if scenario == "rolling" else victim,
                    seed=seed)
+    if protocol == "upgrade":
+        summary["conversions"] = [[e.time_ms, e.data["from"], e.data["to"]] for e in c.trace.events("group.convert")
+                                  if e.data["group"] == GROUP]
     return summary
 
 
@@ -101,8 +115,13 @@ def text(d):
     leave = "leave heartbeat" if d.get("protocol") == "consumer" else "LeaveGroup"
     what = {"crash": f"{d['victim']} crashes (no {leave})", "leave": f"{d['victim']} closes ({leave})",
             "rolling": "every consumer restarts, one after another"}[d["scenario"]]
+    if d.get("protocol") == "upgrade":
+        what = "every consumer restarts with group.protocol consumer, one after another"
     start, end = d["window_ms"]
-    if d.get("protocol") == "consumer":
+    if d.get("protocol") == "upgrade":
+        setup = (f"classic (strategy {d['strategy']}, session.timeout.ms {d['session_timeout_ms']}) rolled over to "
+                 f"group.protocol consumer (assignor {d['assignor']})" + (", static membership" if d["static"] else ""))
+    elif d.get("protocol") == "consumer":
         setup = (f"group.protocol consumer, assignor {d['assignor']}" + (", static membership" if d["static"] else "")
                  + f", group.consumer.session.timeout.ms {d['session_timeout_ms']}")
     else:
@@ -111,8 +130,10 @@ def text(d):
     lines = [f"{d['consumers']} consumers, {d['partitions']} partitions, {setup}",
              f"at {start / 1000:g} s {what}; measured until {end / 1000:g} s",
              f"rebalances: {d['rebalances']}; partitions without an owner: {d['total_unowned_ms'] / 1000:g} s in all, "
-             f"longest gap {d['max_gap_ms'] / 1000:g} s", "",
-             "partition  without an owner"]
+             f"longest gap {d['max_gap_ms'] / 1000:g} s"]
+    for time_ms, source, target in d.get("conversions", ()):
+        lines.append(f"at {time_ms / 1000:g} s the group was converted from {source} to {target}")
+    lines += ["", "partition  without an owner"]
     for p, ms in sorted(d["unowned_ms"].items()):
         gaps = ", ".join(f"{s / 1000:g}-{e / 1000:g} s" for s, e in d["gaps"][p]) or "-"
         lines.append(f"P{p:<9} {ms / 1000:>6g} s  ({gaps})")

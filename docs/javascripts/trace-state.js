@@ -375,6 +375,7 @@
       case "group.leave": return `${short(e.a)} left group ${e.group}${e.reason ? " (" + e.reason + ")" : ""}.`;
       case "group.evict": return `${short(e.a)} was removed from group ${e.group}${e.reason ? " (" + e.reason + ")" : ""}.`;
       case "group.rebalance": return `Group ${e.group} rebalanced: generation ${e.generation}, ${(e.members || []).length} member(s).`;
+      case "group.convert": return `Group ${e.group} converted from the ${e.from} to the ${e.to} protocol at generation ${e.generation} (${e.reason}).`;
       case "owner.grant": return `${short(e.a)} now owns ${(e.partitions || []).map(([t, p]) => tp(t, p)).join(", ") || "nothing"} (generation ${e.generation}).`;
       case "owner.release": return `${short(e.a)} gave up ${(e.partitions || []).map(([t, p]) => tp(t, p)).join(", ")}${e.reason ? " (" + e.reason + ")" : ""}.`;
       case "client.crash": return `${short(e.a)} crashed.`;

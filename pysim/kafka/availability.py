@@ -20,6 +20,9 @@ Event kinds it reads (all but ``topic.*`` and ``client.crash`` carry ``group``):
 - ``group.target`` (``epoch``): under the consumer protocol (KIP-848) the group epoch moved
   and the coordinator computed a new target assignment: the same count of "rebalances" (one
   per join, leave or eviction), though no member waits for the others to reach it.
+- ``group.convert`` (online upgrade / downgrade between the two protocols) is not read: a
+  conversion hands nothing over by itself, so ownership runs on through it in the
+  ``owner.*`` events of the members that keep their partitions.
 
 A partition is unavailable while it has no owner: before its first owner, between a
 revoke and the next grant (eager rebalances, the follow-up round of cooperative-sticky),

@@ -9,6 +9,7 @@ from pysim.kafka.topic_name import topic_name_error
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.group_coordinator import coordinator_of
+from pysim.kafka.group_migration import migration_policy
 from pysim.kafka.faults import faults_of
 from pysim.kafka.log import PartitionLog
 from pysim.kafka.record_size import batch_size
@@ -35,12 +36,17 @@ class Cluster:
     """Broker settings that tests and lessons may change (attributes, or keywords here):
     ``group_initial_rebalance_delay_ms`` (3000, Kafka's default; many dev setups set 0),
     ``group_min_session_timeout_ms`` (6000) and ``group_max_session_timeout_ms`` (1800000); for
-    consumer-protocol groups (KIP-848) ``group_consumer_session_timeout_ms`` (45000) and
-    ``group_consumer_heartbeat_interval_ms`` (5000)."""
+    consumer-protocol groups (KIP-848) ``group_consumer_session_timeout_ms`` (45000),
+    ``group_consumer_heartbeat_interval_ms`` (5000), ``group_consumer_migration_policy``
+    ("bidirectional", "upgrade", "downgrade" or "disabled": which online conversions between
+    classic and consumer groups the broker makes, pysim.kafka.group_migration) and
+    ``group_consumer_max_size`` (None: unlimited, Kafka's Integer.MAX_VALUE; pysim checks it
+    only when a classic group is upgraded)."""
 
     def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
                  group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000,
-                 group_consumer_session_timeout_ms=45_000, group_consumer_heartbeat_interval_ms=5_000):
+                 group_consumer_session_timeout_ms=45_000, group_consumer_heartbeat_interval_ms=5_000,
+                 group_consumer_migration_policy="bidirectional", group_consumer_max_size=None):
         self.sim = Simulation(seed)
         self.auto_create, self.default_partitions = auto_create, default_partitions
         self.group_initial_rebalance_delay_ms = group_initial_rebalance_delay_ms
@@ -48,6 +54,9 @@ class Cluster:
         self.group_max_session_timeout_ms = group_max_session_timeout_ms
         self.group_consumer_session_timeout_ms = group_consumer_session_timeout_ms
         self.group_consumer_heartbeat_interval_ms = group_consumer_heartbeat_interval_ms
+        self.group_consumer_migration_policy = group_consumer_migration_policy
+        self.group_consumer_max_size = group_consumer_max_size
+        migration_policy(self)       # a bad value is refused here, with the valid ones
         self._topics = {}
         self._commits = {}           # (group, topic, partition) -> committed offset
         self._cleaner_timer = None   # the log cleaner wakes up only once a compacted topic exists

@@ -24,11 +24,10 @@ the classic coordinator; the broker side is ``pysim.kafka.consumer_group_protoco
   its rebalance timeout (if it was asked to revoke) or its session timeout fences it.
 """
 
-import base64
-
 from pysim.kafka.consumer_group_protocol import (JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH,
                                                  consumer_coordinator_of)
 from pysim.kafka.errors import KafkaError
+from pysim.kafka.member_ids import base64_uuid
 
 _LOST = (KafkaError.UNKNOWN_MEMBER_ID, KafkaError.FENCED_MEMBER_EPOCH)
 
@@ -111,6 +110,4 @@ class ConsumerProtocolMember:
 
 def _new_member_id(stream):
     """A version 4 UUID from the seeded stream, base64 without padding (librdkafka's form)."""
-    n = stream.getrandbits(128)
-    n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-    return base64.b64encode(n.to_bytes(16, "big")).decode().rstrip("=")
+    return base64_uuid(stream)

@@ -47,8 +47,10 @@ starts: ``round``, ``reason``), ``group.rebalance`` (a generation formed: ``gene
 "rebalance timeout" or "fenced").
 
 The consumer group protocol (KIP-848, group.protocol=consumer) has its own coordinator,
-``pysim.kafka.consumer_group_protocol``; a classic JoinGroup to a non-empty group of that
-protocol is refused there (INCONSISTENT_GROUP_PROTOCOL: pysim does not simulate mixed groups).
+``pysim.kafka.consumer_group_protocol``. A classic JoinGroup, Heartbeat, LeaveGroup or
+OffsetCommit to a non-empty group of that protocol is answered there (classic members inside a
+consumer group); a consumer-protocol member joining a live classic group converts it (online
+upgrade), and the last one leaving converts it back (downgrade): pysim.kafka.group_migration.
 
 Not modelled (see docs/reference/pysim.md): the network time of JoinGroup / SyncGroup (the
 generation forms at the instant the last member rejoins), and the CompletingRebalance window
@@ -56,8 +58,10 @@ between them.
 """
 
 from pysim.kafka.assignors import DEFAULT_STRATEGY, MemberSubscription, assign
-from pysim.kafka.consumer_group_protocol import refuse_classic_join
+from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.errors import KafkaError, fail
+from pysim.kafka.group_migration import MigratingMember
+from pysim.kafka.member_ids import dashed_uuid
 
 NO_GENERATION = -1
 SESSION_TIMEOUT_MS = 45_000         # librdkafka session.timeout.ms
@@ -92,10 +96,10 @@ class ConsumerGroupMetadata:
 
 class _Member:
     __slots__ = ("member_id", "topics", "listener", "assignment", "instance_id", "strategies", "owned",
-                 "owned_generation", "generation", "session_ms", "rebalance_ms", "last_seen_ms")
+                 "owned_generation", "generation", "session_ms", "rebalance_ms", "last_seen_ms", "client_id")
 
-    def __init__(self, member_id, topics, listener, instance_id, strategies):
-        self.member_id, self.topics, self.listener = member_id, topics, listener
+    def __init__(self, member_id, topics, listener, instance_id, strategies, client_id="rdkafka"):
+        self.member_id, self.topics, self.listener, self.client_id = member_id, topics, listener, client_id
         self.assignment = None       # list of (topic, partition), None until the first rebalance
         self.instance_id, self.strategies = instance_id, strategies
         self.owned, self.owned_generation = [], NO_GENERATION   # what it reported at its last (re)join
@@ -137,14 +141,18 @@ class GroupCoordinator:
         assignors in preference order. Starts a join round (or joins the one under way).
         Returns (member_id, generation the member holds now). Refused, as Kafka refuses:
         INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT (outside the broker's min / max), and
-        INCONSISTENT_GROUP_PROTOCOL (no assignor in common with the group's members, or the
-        group is a non-empty consumer-protocol group)."""
+        INCONSISTENT_GROUP_PROTOCOL (no assignor in common with the group's members). A
+        non-empty consumer-protocol group takes the member in as one that speaks the classic
+        protocol (``ConsumerGroupCoordinator.classic_join``; pysim.kafka.group_migration)."""
         if not isinstance(group, str) or not group:
             fail(KafkaError.INVALID_GROUP_ID, "Broker: Invalid group.id")
         c = self._cluster
-        refuse_classic_join(c, group)
         if not c.group_min_session_timeout_ms <= session_timeout_ms <= c.group_max_session_timeout_ms:
             fail(KafkaError.INVALID_SESSION_TIMEOUT, "Broker: Invalid session timeout")
+        mixed = self._consumer_group(group)
+        if mixed is not None:
+            return mixed.classic_join(group, member_id, topics, listener, client_id, instance_id, list(strategies),
+                                      owned, session_timeout_ms, rebalance_timeout_ms)
         g = self._groups.setdefault(group, _Group(group))
         strategies = list(strategies)
         others = [m for mid, m in g.members.items() if mid != member_id]
@@ -168,7 +176,7 @@ class GroupCoordinator:
         new = member_id is None or member_id not in g.members
         if new:
             member_id = member_id or self._new_member_id(client_id)
-            g.members[member_id] = _Member(member_id, topics, listener, instance_id, strategies)
+            g.members[member_id] = _Member(member_id, topics, listener, instance_id, strategies, client_id)
             if instance_id is not None:
                 g.static[instance_id] = member_id
             c.trace.record("group.join", member_id, group=group, instance_id=instance_id)
@@ -187,6 +195,9 @@ class GroupCoordinator:
         FENCED_INSTANCE_ID (another process took this group.instance.id), UNKNOWN_MEMBER_ID
         (evicted or never joined), REBALANCE_IN_PROGRESS (a round is under way: rejoin),
         ILLEGAL_GENERATION. Keeps the member's session alive."""
+        mixed = self._consumer_group(group)
+        if mixed is not None:
+            return mixed.classic_heartbeat(group, member_id, generation, instance_id)
         g = self._groups.get(group)
         if g is None:
             return KafkaError.UNKNOWN_MEMBER_ID
@@ -207,6 +218,9 @@ class GroupCoordinator:
         the partitions it still owns (none under an eager protocol: it revoked them first).
         From a stable group it starts a round. Returns None, or UNKNOWN_MEMBER_ID for a
         member the group no longer has."""
+        mixed = self._consumer_group(group)
+        if mixed is not None:
+            return mixed.classic_rejoin(group, member_id, owned)
         g = self._groups.get(group)
         member = g.members.get(member_id) if g is not None else None
         if member is None:
@@ -218,6 +232,10 @@ class GroupCoordinator:
 
     def leave(self, group, member_id, reason="leave"):
         """LeaveGroup: the member's partitions go back to the group, the rest rebalance at once."""
+        mixed = self._consumer_group(group)
+        if mixed is not None:
+            mixed.classic_leave(group, member_id, reason)
+            return
         g = self._groups.get(group)
         if g is None or member_id not in g.members:
             return
@@ -232,7 +250,12 @@ class GroupCoordinator:
         generation other than the group's ILLEGAL_GENERATION. A commit with the current
         generation is accepted during PreparingRebalance (an eager on_revoke commits then).
         (Kafka also answers REBALANCE_IN_PROGRESS between JoinGroup and SyncGroup; here a
-        generation forms at once when the last member rejoins, so that window does not exist.)"""
+        generation forms at once when the last member rejoins, so that window does not exist.)
+        A consumer-protocol group answers for itself (its classic members' generation is their
+        member epoch)."""
+        mixed = self._consumer_group(group)
+        if mixed is not None:
+            return mixed.commit_error(group, member_id, generation, instance_id)
         g = self._groups.get(group)
         if member_id is None:      # assign()ed by hand, or left: only members commit to a non-empty group
             return KafkaError.UNKNOWN_MEMBER_ID if g is not None and g.members else None
@@ -273,7 +296,57 @@ class GroupCoordinator:
         member = g.members.get(member_id) if g is not None else None
         return list(member.assignment or []) if member is not None else []
 
+    # -- online migration (pysim.kafka.group_migration) ------------------------------------
+    def release_for_upgrade(self, group):
+        """The group becomes a consumer group: it leaves this coordinator (its timers stop).
+        Returns (generation, [MigratingMember]) in joining order; a member that had already
+        rejoined a round under way carries the partitions it reported owning."""
+        g = self._groups.pop(group)
+        for timer in (g.round_timer, g.delay_timer):
+            if timer is not None:
+                timer.cancel()
+        specs = [MigratingMember(mid, m.client_id, m.instance_id, m.topics, m.strategies, m.listener, m.session_ms,
+                                 m.rebalance_ms, m.assignment or [],
+                                 list(m.owned) if g.awaiting is not None and mid not in g.awaiting else None)
+                 for mid, m in g.members.items()]
+        g.members, g.awaiting = {}, None      # its session timers find no member any more
+        return g.generation, specs
+
+    def adopt_downgraded(self, group, generation, specs, reason):
+        """A consumer group whose members all speak the classic protocol becomes a classic
+        group: Stable at ``generation`` with each member's target assignment, then a join round
+        starts at once (every member hears REBALANCE_IN_PROGRESS at its next heartbeat) unless
+        ``reason`` is None (a static replacement with the same subscription)."""
+        c = self._cluster
+        g = self._groups[group] = _Group(group)
+        g.generation = generation
+        for spec in specs:
+            member = _Member(spec.member_id, spec.topics, spec.listener, spec.instance_id, spec.strategies,
+                             spec.client_id)
+            member.assignment, member.generation = list(spec.assignment), generation
+            member.session_ms, member.rebalance_ms, member.last_seen_ms = spec.session_ms, spec.rebalance_ms, c.now_ms
+            g.members[spec.member_id] = member
+            if spec.instance_id is not None:
+                g.static[spec.instance_id] = spec.member_id
+            self._watch(g, member)
+        g.protocol = (_common(list(g.members.values())) or [""])[0]
+        if reason is not None:
+            self._start_round(g, None, reason, False)
+
+    def synced(self, group, member_id):
+        """A member's SyncGroup to a Stable group: its assignment (``on_assignment``). Returns
+        (member_id, generation)."""
+        g = self._groups[group]
+        member = g.members[member_id]
+        member.listener.on_assignment(g.generation, list(member.assignment or []))
+        return member_id, g.generation
+
     # -- inside -------------------------------------------------------------------------
+    def _consumer_group(self, group):
+        """The consumer-protocol coordinator when ``group`` is a non-empty consumer group."""
+        mixed = consumer_coordinator_of(self._cluster)
+        return mixed if mixed.members(group) else None
+
     def _start_round(self, g, joined, reason, initial):
         """PreparingRebalance: every member but ``joined`` must rejoin before the generation
         forms. A round under way just counts ``joined`` in. ``initial``: the group was
@@ -411,10 +484,7 @@ class GroupCoordinator:
         return member
 
     def _new_member_id(self, client_id):
-        n = self._ids.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)   # a version 4 UUID
-        h = f"{n:032x}"
-        return f"{client_id}-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return f"{client_id}-{dashed_uuid(self._ids)}"
 
 
 class _Probe:

@@ -308,3 +308,10 @@ test("ownership segments carry the virtual times of their steps", () => {
   }
   assert.ok(segments > 0);
 });
+
+test("a group conversion (online upgrade / downgrade) reads as one", () => {
+  const e = { s: 0, t: 25000, k: "group.convert", a: "coordinator", group: "g", from: "classic", to: "consumer",
+              reason: "a member joined with the consumer protocol", generation: 3, members: ["m1", "m2"] };
+  assert.equal(TS.describe(e), "Group g converted from the classic to the consumer protocol at generation 3 "
+    + "(a member joined with the consumer protocol).");
+});

@@ -433,6 +433,20 @@ def test_rebalance_under_kip848_pauses_nobody_and_a_crash_still_costs_the_sessio
     assert "c3 closes (leave heartbeat)" in text
 
 
+def test_rebalance_rolling_upgrade_converts_the_group_at_the_first_consumer_pod(capsys):
+    """--protocol upgrade: classic pods restart as group.protocol=consumer pods (online upgrade)."""
+    data = run_json(capsys, "rebalance", "rolling", "--protocol", "upgrade", "--strategy", "cooperative-sticky")
+    assert (data["protocol"], data["strategy"], data["assignor"]) == ("upgrade", "cooperative-sticky", "uniform")
+    (time_ms, source, target), = data["conversions"]
+    start, end = data["window_ms"]
+    assert (source, target) == ("classic", "consumer")
+    assert start + 8_000 <= time_ms < end                  # when c1's replacement starts, 8 s after c1 stopped
+    text = run(capsys, "rebalance", "rolling", "--protocol", "upgrade")
+    assert f"at {time_ms / 1000:g} s the group was converted from classic to consumer" in text
+    assert "classic (strategy range,roundrobin, session.timeout.ms 45000) rolled over to group.protocol consumer" in text
+    assert "conversions" not in run_json(capsys, "rebalance", "rolling")
+
+
 def test_rebalance_is_a_function_of_its_arguments(capsys):
     assert run(capsys, "rebalance", "leave", "--seed", "5") == run(capsys, "rebalance", "leave", "--seed", "5")
 
@@ -448,6 +462,8 @@ def test_rebalance_is_a_function_of_its_arguments(capsys):
     (["rebalance", "crash", "--protocol", "consumer", "--strategy", "range"],
      "--strategy is a classic setting: under --protocol consumer the broker assigns"),
     (["rebalance", "crash", "--assignor", "range"], "--assignor needs --protocol consumer"),
+    (["rebalance", "leave", "--protocol", "upgrade"], "--protocol upgrade restarts every consumer with "
+                                                      "group.protocol=consumer: it needs the rolling scenario"),
 ])
 def test_rebalance_bad_arguments_exit_2(capsys, argv, message):
     assert message in fails(capsys, *argv)
