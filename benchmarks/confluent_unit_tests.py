@@ -129,14 +129,25 @@ class _MissingModuleLoader(importlib.abc.Loader):
         pass
 
 
+def _is_submodule(module_name, name):
+    """Whether pysim has the submodule ``module_name.name``, so that a from-import asks the
+    import system for it rather than getting a placeholder."""
+    try:
+        return importlib.util.find_spec(f"{module_name}.{name}") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _lenient(module, prefix):
     """Per-test mode: a name missing from this pysim module becomes a _Missing (in this
     test process only)."""
     if getattr(module, "_ck_lenient", False):
         return
     def __getattr__(name):
-        if name.startswith("__"):
-            raise AttributeError(name)
+        if prefix == _ConfluentShim.PREFIX and name == "cimpl":
+            return module                  # ``from confluent_kafka import cimpl``: pysim.kafka itself
+        if name.startswith("__") or _is_submodule(module.__name__, name):
+            raise AttributeError(name)     # a from-import then imports the submodule
         return _missing(f"{prefix}.{name}")
     module.__getattr__ = __getattr__
     module._ck_lenient = True
@@ -261,6 +272,7 @@ def outcomes(lines: list[dict]) -> tuple[dict, dict]:
     message; per file the collection error that took it down, if any."""
     tests: dict[str, dict] = {}
     collect_errors: dict[str, str] = {}
+    phases: dict[str, set] = {}
     for line in lines:
         if "nodeid" not in line:
             continue
@@ -269,6 +281,7 @@ def outcomes(lines: list[dict]) -> tuple[dict, dict]:
             continue
         entry = tests.setdefault(line["nodeid"], {"outcome": "passed", "message": ""})
         phase, outcome = line["when"], line["outcome"]
+        phases.setdefault(line["nodeid"], set()).add(phase)
         if outcome == "failed":
             if entry["outcome"] in ("passed", "xpassed"):
                 entry["outcome"] = "failed" if phase == "call" else "error"
@@ -278,6 +291,13 @@ def outcomes(lines: list[dict]) -> tuple[dict, dict]:
             entry["message"] = line["message"]
         elif phase == "call" and line.get("wasxfail"):
             entry["outcome"] = "xpassed"
+    for nodeid, entry in tests.items():
+        # A test whose setup passed but whose call never reported did not pass: its process
+        # died under it (e.g. ``raise KafkaError(...)`` on the real client escapes every
+        # ``except`` and ends pytest) or was killed at the file timeout.
+        if entry["outcome"] == "passed" and "call" not in phases[nodeid]:
+            entry["outcome"] = "error"
+            entry["message"] = "the test process ended before the test's call phase reported"
     return tests, collect_errors
 
 
