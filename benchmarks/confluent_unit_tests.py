@@ -218,8 +218,6 @@ def _lenient(module, prefix):
     if getattr(module, "_ck_lenient", False):
         return
     def __getattr__(name):
-        if prefix == _ConfluentShim.PREFIX and name == "cimpl":
-            return module                  # ``from confluent_kafka import cimpl``: pysim.kafka itself
         if name.startswith("__") or _is_submodule(module.__name__, name):
             raise AttributeError(name)     # a from-import then imports the submodule
         return _missing(f"{prefix}.{name}")

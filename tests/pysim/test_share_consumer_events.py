@@ -218,3 +218,12 @@ def test_stats_cb_gets_the_statistics_every_interval_from_the_draining_calls(clu
     last = json.loads(stats[-1])
     assert last["type"] == "consumer" and last["name"] == "rdkafka#consumer-1" and last["rxmsgs"] == 3
     sc.close()
+
+
+def test_cimpl_is_the_package_itself():
+    """confluent_kafka re-exports its C module's names, so confluent_kafka.cimpl.X is
+    confluent_kafka.X; pysim.kafka plays both parts."""
+    from pysim.kafka import cimpl
+    assert cimpl is kafka
+    assert cimpl.IllegalStateException is kafka.IllegalStateException
+    assert "cimpl" not in kafka.__all__
