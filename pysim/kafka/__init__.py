@@ -25,6 +25,11 @@ from pysim.kafka.deserializing_share_consumer import DeserializingShareConsumer
 from pysim.kafka.binding import version, libversion, murmur2, consistent, fnv1a
 from pysim.kafka.serializing_clients import SerializingProducer, DeserializingConsumer
 from pysim.kafka import error, serialization  # noqa: F401  (confluent_kafka.error / .serialization)
+import sys as _sys
+
+# confluent_kafka.cimpl is the C module whose names confluent_kafka re-exports; here both are
+# this module, so ``from confluent_kafka import cimpl`` (through an import shim) finds it.
+cimpl = _sys.modules[__name__]
 
 __all__ = ["Producer", "Consumer", "TopicPartition", "KafkaError", "KafkaException", "Message",
            "Cluster", "cluster", "reset_all", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_STORED",

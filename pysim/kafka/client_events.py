@@ -1,6 +1,7 @@
 """The events a librdkafka client hands to the application through poll(): error_cb,
 stats_cb, throttle_cb and the log lines of ``logger``; and oauth_cb, called for a token when
-the client starts. confluent-kafka accepts these on Producer, Consumer and AdminClient.
+the client starts. confluent-kafka accepts these on Producer, Consumer, AdminClient and ShareConsumer (which
+serves them in poll(), commit_sync(), commit_async() and close()).
 
 They run where the real client runs them, inside poll() (and flush() / consume()), in the
 order they happened, with the real argument shapes:
@@ -16,7 +17,10 @@ order they happened, with the real argument shapes:
   callback is checked and kept.
 - logger: a logging.Logger; with ``debug`` set it gets librdkafka's INIT line
   ("INIT [<name>] [thrd:app]: librdkafka v... <name> initialized ...") and errors at level
-  ERROR. Without a logger librdkafka would print to stderr; pysim prints nothing.
+  ERROR; with or without ``debug``, librdkafka's always-on warnings (``warn``): CONFWARN for a
+  consumer whose socket.timeout.ms is not 1000 ms above fetch.wait.max.ms, the share
+  consumer's "Preview" notice, the no-bootstrap.servers CONFWARN. Without a logger librdkafka
+  prints to stderr; pysim prints those warnings there and nothing else.
 - oauth_cb(sasl.oauthbearer.config) -> (token, expiry[, principal, extensions]): called
   once when the client is made; raising, or answering something else, fails the
   construction with SASL_AUTHENTICATION_FAILED as the real client does after its 10 s wait.
@@ -25,6 +29,7 @@ order they happened, with the real argument shapes:
 """
 
 import json
+import sys
 import weakref
 
 from pysim.kafka.errors import KafkaError, KafkaException
@@ -74,7 +79,7 @@ class ClientEvents:
             value = conf.get(prop)
             if value is not None and not callable(value):
                 raise error(f"expected {prop} property as a callable function")
-        self._client, self._kind, self._c = client, kind, cluster
+        self._kind, self._c = kind, cluster
         self.name = name or f"{conf.get('client.id', 'rdkafka')}#{kind}-1"
         self._error_cb, self._stats_cb = conf.get("error_cb"), conf.get("stats_cb")
         self._throttle_cb, self._logger = conf.get("throttle_cb"), conf.get("logger")
@@ -87,12 +92,19 @@ class ClientEvents:
             self._log(7, "INIT", "thrd:app", f"librdkafka v{LIBRDKAFKA_VERSION} (0x21000ff) {self.name} initialized "
                       f"(builtin.features gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,plugins,zstd,"
                       f"sasl_oauthbearer, debug {self._debug})")
+        if kind == "consumer":
+            fetch_wait, socket_timeout = (_int_or(conf, "fetch.wait.max.ms", 500),
+                                          _int_or(conf, "socket.timeout.ms", 60000))
+            if fetch_wait + 1000 > socket_timeout:
+                self.warn(4, "CONFWARN", f"Configuration property `fetch.wait.max.ms` ({fetch_wait}) should be set "
+                          f"lower than `socket.timeout.ms` ({socket_timeout}) by at least 1000ms to avoid blocking "
+                          "and timing out sub-sequent requests")
         if conf.get("oauth_cb") is not None:
             _ask_for_token(conf["oauth_cb"], conf.get("sasl.oauthbearer.config"))
         interval = int(conf.get("statistics.interval.ms", 0) or 0)
         if self._stats_cb is not None and interval > 0 and cluster is not None:
             self._interval = interval
-            self._timer = cluster.sim.scheduler.call_later(interval, self._emit_stats)
+            self._timer = cluster.sim.scheduler.call_later(interval, _emit_stats, weakref.ref(self))
         if cluster is not None:
             faults_of(cluster).listen(self)
             if faults_of(cluster).brokers_down:
@@ -104,7 +116,7 @@ class ClientEvents:
         self._stats_source = source
 
     def _emit_stats(self):
-        self._timer = self._c.sim.scheduler.call_later(self._interval, self._emit_stats)
+        self._timer = self._c.sim.scheduler.call_later(self._interval, _emit_stats, weakref.ref(self))
         if self._stats_source is not None:
             self._queue.append((self._stats_cb, json.dumps(self._stats_source())))
 
@@ -124,6 +136,16 @@ class ClientEvents:
     def _log(self, level, facility, thread, text):
         if self._logger is not None:
             self._queue.append((_log_to(self._logger, level), f"{facility} [{self.name}] [{thread}]: {text}"))
+
+    def warn(self, level, facility, text):
+        """One of librdkafka's always-on lines (level 4 WARNING, 5 NOTICE; no ``debug``
+        needed): to the logger through poll() when there is one, else at once on stderr in
+        librdkafka's own format, as its default log callback prints it."""
+        if self._logger is not None:
+            self._log(level, facility, "thrd:app", text)
+        else:
+            now_ms = self._c.now_ms if self._c is not None else 0
+            print(f"%{level}|{now_ms / 1000:.3f}|{facility}|{self.name}| [thrd:app]: {text}", file=sys.stderr)
 
     # -- serving -----------------------------------------------------------------------------
     def pending(self):
@@ -162,6 +184,21 @@ class ClientEvents:
         if self._c is not None:
             faults_of(self._c).unlisten(self)
         self._queue = []
+
+
+def _emit_stats(ref):
+    """The stats timer holds the client's events weakly, so that a client the program drops
+    (and its timer with it) is garbage collected."""
+    events = ref()
+    if events is not None:
+        events._emit_stats()
+
+
+def _int_or(conf, name, default):
+    try:
+        return int(conf.get(name, default))
+    except (TypeError, ValueError):
+        return default
 
 
 def _log_to(logger, level):

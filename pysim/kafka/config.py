@@ -142,3 +142,19 @@ def bootstrap_servers(conf):
 
 def as_bool(value) -> bool:
     return str(value).lower() == "true"
+
+
+def ssl_file_error(conf):
+    """librdkafka loads ``ssl.ca.location`` while it makes a client that speaks TLS
+    (security.protocol ssl or sasl_ssl): a file that is not there fails the construction.
+    pysim has no TLS, but the missing file is a mistake the learner would meet on a real
+    cluster, so it fails here too. Returns the reason (OpenSSL's words, as the real client
+    2.16.1 reports them) or None."""
+    import os
+    protocol = str(conf.get("security.protocol", "plaintext")).lower()
+    location = conf.get("ssl.ca.location")
+    if protocol not in ("ssl", "sasl_ssl") or not location or str(location) == "probe":
+        return None
+    if os.path.exists(str(location)):
+        return None
+    return "ssl.ca.location failed: error:05880020:x509 certificate routines::BIO lib"

@@ -143,11 +143,12 @@ class Consumer:
         conf = _config.validate(dict(conf or {}, **kwargs), _config.CONSUMER)
         if not conf.get("group.id"):
             raise ValueError("Failed to create consumer: group.id must be set")
+        ssl_error = _config.ssl_file_error(conf)
+        if ssl_error:
+            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f"Failed to create consumer: {ssl_error}"))
         servers = _config.bootstrap_servers(conf)
         self._unreachable = servers is None      # no bootstrap.servers: never connects
         self._c = cluster(servers if servers is not None else no_brokers.NO_BROKERS)
-        if self._unreachable:
-            no_brokers.warn(f"{conf.get('client.id', 'rdkafka')}#consumer", self._c.now_ms)
         self._group = conf["group.id"]
         self._client_id = conf.get("client.id", "rdkafka")
         self._instance_id = conf.get("group.instance.id")
@@ -222,6 +223,8 @@ class Consumer:
         self._events = client_events(self, conf, "consumer", self._c,
                                      f"{self._client_id}#consumer-{next_number(self._c, 'consumer')}")
         self._events.stats_from(self._statistics)
+        if self._unreachable:
+            self._events.warn(5, "CONFWARN", no_brokers.CONFWARN)
         if self._auto_commit:
             self._commit_timer = self._c.sim.scheduler.call_later(self._auto_interval_ms, self._auto_commit_tick)
 
@@ -787,9 +790,11 @@ class Consumer:
     def _wait_unreachable(self, ms):
         """poll() without brokers: nothing ever arrives; wait the timeout in virtual time
         (an infinite one returns at once: pysim never blocks for good). Commit callbacks
-        still run."""
+        still run, and the client's events (logs, stats_cb) that waited or came meanwhile."""
+        self._events.serve()
         if ms:
             self._c.advance(ms)
+        self._events.serve()
         self._serve_ops()
         self._polled()
 
@@ -838,7 +843,8 @@ class Consumer:
                     "txmsgs": 0, "rxmsgs": self._rxmsgs}
         return statistics("consumer", self._events.name, self._client_id, self._c, self._created_ms,
                           self._events.pending(), counters, parts,
-                          cgrp if self._subscription is not None or self._member_id else None)
+                          cgrp if self._subscription is not None or self._member_id else None,
+                          has_brokers=not self._unreachable)
 
     def _auto_commit_tick(self):
         """librdkafka's auto commit timer, on its background thread: every

@@ -36,6 +36,8 @@ response arrives (at the next movement of virtual time, e.g. inside ``poll()`` o
 is recorded in the trace as ``fault.<kind>``.
 """
 
+import weakref
+
 LOSE_RESPONSE, TIME_OUT, NOT_LEADER = "lose_response", "time_out", "not_leader"
 _RATES = ("loss_rate", "timeout_rate", "leader_change_rate")
 
@@ -100,8 +102,10 @@ class Faults:
             self.brokers_down = True
             self._sim.trace.record("fault.brokers_down", "cluster")
             self._rearm()
-            for listener in list(self._listeners):
-                listener.brokers_went_down()
+            for ref in list(self._listeners):
+                listener = ref()
+                if listener is not None:
+                    listener.brokers_went_down()
         if duration_ms is not None:
             self._restart = self._sim.scheduler.call_later(duration_ms, self.start_brokers)
 
@@ -116,12 +120,13 @@ class Faults:
             self._rearm()
 
     def listen(self, listener):
-        """``listener.brokers_went_down()`` is called at each outage (kept until unlisten)."""
-        self._listeners.append(listener)
+        """``listener.brokers_went_down()`` is called at each outage (until unlisten). The
+        listener is held weakly: a client the program drops is garbage collected."""
+        self._listeners = [ref for ref in self._listeners if ref() is not None]
+        self._listeners.append(weakref.ref(listener))
 
     def unlisten(self, listener):
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._listeners = [ref for ref in self._listeners if ref() is not None and ref() is not listener]
 
     def _script(self, kind, topic, partition, n):
         if not isinstance(topic, str):

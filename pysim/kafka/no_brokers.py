@@ -11,15 +11,8 @@ Such a client reads time from a cluster of its own (``cluster(NO_BROKERS)``), so
 it does shows up in the learner's cluster or its trace.
 """
 
-import sys
-
 NO_BROKERS = "(no bootstrap.servers)"
 CONFWARN = ("No `bootstrap.servers` configured: client will not be able to connect to Kafka cluster")
-
-
-def warn(client_name, now_ms):
-    """librdkafka's log line, on stderr as librdkafka prints it (level 5, NOTICE)."""
-    print(f"%5|{now_ms / 1000:.3f}|CONFWARN|{client_name}| [thrd:app]: {CONFWARN}", file=sys.stderr)
 
 
 class Unsent:

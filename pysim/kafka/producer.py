@@ -116,6 +116,9 @@ class Producer:
         if conf is None and not kwargs or conf is not None and not isinstance(conf, dict):
             raise TypeError("expected configuration dict")
         conf = _config.validate(dict(conf or {}, **kwargs), _config.PRODUCER)
+        ssl_error = _config.ssl_file_error(conf)
+        if ssl_error:
+            raise KafkaException(KafkaError(KafkaError._INVALID_ARG, f"Failed to create producer: {ssl_error}"))
         linger = _int_property(conf, "sticky.partitioning.linger.ms", STICKY_LINGER_DEFAULT_MS, 0, STICKY_LINGER_MAX_MS)
         on_delivery = conf.get("on_delivery")
         if on_delivery is not None and not callable(on_delivery):
@@ -145,7 +148,6 @@ class Producer:
         self._unsent = None        # without bootstrap.servers: records no broker will take
         if servers is None:
             self._unsent = no_brokers.UnsentQueue()
-            no_brokers.warn(self.name, c.now_ms)
         rng = c.sim.rng.stream(f"producer.{number}.partitioner")
         self._partition = make_partitioner(partitioner, linger, rng, c.sim.clock)
         self._java = None
@@ -178,6 +180,8 @@ class Producer:
         self._created_ms, self._txmsgs = c.now_ms, 0
         self._events = client_events(self, conf, "producer", c, self.name)
         self._events.stats_from(self._statistics)
+        if servers is None:
+            self._events.warn(5, "CONFWARN", no_brokers.CONFWARN)
 
     # -- producing ------------------------------------------------------------------------
     def produce(self, topic, value=None, key=None, partition=-1, callback=None, on_delivery=None,
@@ -446,14 +450,14 @@ class Producer:
 
     def _poll_unsent(self, seconds):
         self._expire()
-        served = self._serve()
+        served = self._serve() + self._events.serve()
         if not served and seconds > 0:
             c = self._c
             deadline = c.now_ms + round(seconds * 1000)
             due = self._unsent.next_expiry()
             c.advance((deadline if due is None or due > deadline else due) - c.now_ms)
             self._expire()
-            served = self._serve()
+            served = self._serve() + self._events.serve()
         return served
 
     def _drain_unsent(self, budget_ms):
@@ -463,6 +467,7 @@ class Producer:
         deadline = c.now_ms + (3600000 if budget_ms is None else budget_ms)
         while True:
             self._expire()
+            self._events.serve()
             while self._reports or self._silent:
                 self._serve()
             due = self._unsent.next_expiry()
@@ -643,7 +648,7 @@ class Producer:
         counters = {"msg_cnt": len(self), "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
                     "txmsgs": sum(produced.values()), "rxmsgs": 0}
         return statistics("producer", self.name, self.name.split("#")[0], self._c, self._created_ms,
-                          self._events.pending(), counters, parts)
+                          self._events.pending(), counters, parts, has_brokers=self._unsent is None)
 
     # -- transactions (see producer_txn.py and transactions.py) ----------------------------------
     def init_transactions(self, timeout=_INFINITE):

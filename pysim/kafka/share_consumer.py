@@ -36,9 +36,16 @@ records come back when their locks run out, and the member goes at the session t
 
 Where pysim is simpler: records are acquired by poll() itself, exactly up to
 max.poll.records (librdkafka prefetches and the broker acquires whole produced batches);
-the broker answers at once (commit_sync never times out). Not modelled: DeserializingShareConsumer,
-oauth/sasl (set_sasl_credentials only checks its arguments), RENEW acknowledgements
-(KIP-1222, not in the binding either).
+the broker answers at once (commit_sync never times out). Not modelled: sasl (set_sasl_credentials
+only checks its arguments), RENEW acknowledgements (KIP-1222, not in the binding either).
+
+Client events (error_cb, logger, oauth_cb; client_events.py, as for Consumer and Producer):
+librdkafka's share consumer has no background drainer, so they wait in its queue until
+poll(), commit_sync(), commit_async() or close() drains it (each drains on entry; poll also
+while it waits); an exception a callback raises comes out of that call. oauth_cb is asked
+once, in the constructor (a bad answer fails it with KafkaException). stats_cb gets the
+statistics JSON every statistics.interval.ms of virtual time (top-level counters and the
+broker; no per-partition figures).
 """
 
 import enum
@@ -46,11 +53,13 @@ import threading
 import weakref
 
 from pysim.kafka import config as _config
+from pysim.kafka.client_events import client_events, next_number
 from pysim.kafka.cluster import cluster
 from pysim.kafka.errors import KafkaError, KafkaException
 from pysim.kafka.message import Message
 from pysim.kafka.share_group import share_groups_of
 from pysim.kafka.share_partition import ACCEPT, REJECT
+from pysim.kafka.stats import statistics
 from pysim.kafka.topic_partition import TopicPartition
 
 _CLOSED = "Share consumer closed"
@@ -175,6 +184,9 @@ class ShareConsumer:
         self._max_records = _int_in(merged, "max.poll.records", MAX_POLL_RECORDS, 1, 2 ** 31 - 1)
         self._max_interval_ms = _int_in(merged, "max.poll.interval.ms", MAX_POLL_INTERVAL_MS, 1, 86_400_000)
         self._mode = str(merged.get("share.acknowledgement.mode", "implicit"))
+        ssl_error = _config.ssl_file_error(merged)
+        if ssl_error:
+            raise ValueError(f"Failed to create share consumer: {ssl_error}")
         self._c = cluster(merged.get("bootstrap.servers", "localhost:9092"))
         self._groups = share_groups_of(self._c)
         self._group = merged["group.id"]
@@ -192,6 +204,13 @@ class ShareConsumer:
         self._in_callback = False
         self._in_poll = False
         self._last_poll_ms = self._c.now_ms
+        client_id = merged.get("client.id", "rdkafka")
+        self._events = client_events(self, merged, "consumer", self._c,
+                                     f"{client_id}#consumer-{next_number(self._c, 'consumer')}")
+        self._created_ms, self._rxmsgs = self._c.now_ms, 0
+        self._events.stats_from(self._statistics)
+        self._events.warn(4, "SHARECONSUMER", 'The share consumer is in "Preview" and is not recommended for '
+                                              "production use")
         self._initialized = True
 
     # -- subscription ------------------------------------------------------------------------
@@ -280,6 +299,7 @@ class ShareConsumer:
             ms = _timeout_ms(timeout)
             self._in_poll = True
             try:
+                self._events.serve()
                 if self._mode == "implicit":
                     self._accept_rest()
                 elif self._mode == "explicit":
@@ -307,12 +327,14 @@ class ShareConsumer:
             except KafkaException:
                 self._joined = False           # the group dropped us meanwhile: join again
                 got = []
+            self._events.serve()           # what came while waiting (stats_cb, logs, errors)
             if got:
                 self._delivered = {}
                 out = []
                 for topic, partition, record, count in got:
                     self._delivered[(topic, partition, record.offset)] = None
                     out.append(ShareMessage.of(topic, partition, record, count))
+                self._rxmsgs += len(out)
                 return out
             now = c.now_ms
             if now >= limit:
@@ -367,6 +389,7 @@ class ShareConsumer:
         KafkaException} for each partition that had some ({} when none were pending)."""
         with self._call():
             _timeout_ms(timeout)
+            self._events.serve()
             results = self._send_acks(implicit=self._mode == "implicit", report=False)
             self._serve_callbacks()
             return results
@@ -375,6 +398,7 @@ class ShareConsumer:
         """Send the acknowledgements now; the answers go to the acknowledgement-commit
         callback at the next poll / commit / close."""
         with self._call():
+            self._events.serve()
             self._send_acks(implicit=self._mode == "implicit")
             self._serve_callbacks()
 
@@ -438,9 +462,11 @@ class ShareConsumer:
             try:
                 self._leave("close")
                 self._serve_callbacks()
+                self._events.serve()
             finally:
                 self._closed = True
                 self._stop_heartbeat()
+                self._events.stop()
         return None
 
     def __enter__(self):
@@ -454,12 +480,22 @@ class ShareConsumer:
     def _trace_name(self):
         return self._member_id
 
+    def _statistics(self):
+        """librdkafka's statistics of this share consumer now (stats.py): the top-level
+        counters (rxmsgs: records delivered to it) and the broker; no per-partition figures
+        (a share group has no positions or lag per member)."""
+        counters = {"msg_cnt": 0, "msg_size": 0, "msg_max": 100000, "msg_size_max": 1073741824,
+                    "txmsgs": 0, "rxmsgs": self._rxmsgs}
+        return statistics("consumer", self._events.name, self._events.name.split("#")[0], self._c,
+                          self._created_ms, self._events.pending(), counters, {})
+
     def _crash(self, now_ms):
         """cluster.crash(): the process is gone. No acknowledgement is sent and no leave:
         the broker gets the records back as their locks expire; the member goes at the
         session timeout."""
         self._crashed_at = now_ms
         self._stop_heartbeat()
+        self._events.stop()
         self._closed = True
 
     def memberid(self):

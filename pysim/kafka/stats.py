@@ -19,10 +19,12 @@ from pysim.kafka.metadata import BROKER_HOST, BROKER_ID, BROKER_PORT
 _INVALID = -1001
 
 
-def statistics(kind, name, client_id, cluster, created_ms, replyq, counters, partitions, cgrp=None):
+def statistics(kind, name, client_id, cluster, created_ms, replyq, counters, partitions, cgrp=None,
+               has_brokers=True):
     """The statistics dict. ``counters``: msg_cnt, msg_size, msg_max, msg_size_max, txmsgs,
     rxmsgs; ``partitions``: {(topic, partition): {field: value}} of the client's own
-    per-partition figures (consumer positions, producer queue counts)."""
+    per-partition figures (consumer positions, producer queue counts). A client without
+    bootstrap.servers (``has_brokers`` False) knows no broker: ``brokers`` is empty."""
     now = cluster.now_ms
     down = faults_of(cluster).brokers_down
     broker = f"{BROKER_HOST}:{BROKER_PORT}/{BROKER_ID}"
@@ -49,7 +51,7 @@ def statistics(kind, name, client_id, cluster, created_ms, replyq, counters, par
             entry["consumer_lag_stored"] = max(0, end - entry["stored_offset"])
         topics.setdefault(topic, {"topic": topic, "partitions": {}})["partitions"][str(partition)] = entry
     stats["metadata_cache_cnt"] = len(cluster.topics())
-    stats["brokers"] = {broker: {"name": broker, "nodeid": BROKER_ID, "nodename": f"{BROKER_HOST}:{BROKER_PORT}",
+    stats["brokers"] = {} if not has_brokers else {broker: {"name": broker, "nodeid": BROKER_ID, "nodename": f"{BROKER_HOST}:{BROKER_PORT}",
                                  "source": "learned", "state": "DOWN" if down else "UP"}}
     stats["topics"] = topics
     if cgrp is not None:
