@@ -1080,6 +1080,21 @@ class Consumer:
         from pysim.kafka.metadata import cluster_metadata   # written alongside the producer
         return cluster_metadata(self._c, topic)
 
+    def cluster_id(self, timeout=-1):
+        """The cluster's id (KIP-78), the one list_topics() reports. Without
+        bootstrap.servers no broker answers: _TIMED_OUT after ``timeout``, as librdkafka."""
+        if self._crashed_at is not None:
+            self._check_open()
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        if self._unreachable:
+            seconds = timeout if isinstance(timeout, (int, float)) and timeout > 0 else 0
+            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TIMED_OUT,
+                                  "Failed to retrieve cluster id: Local: Timed out. The broker must support "
+                                  "KIP-78 (>= 0.10.1) for the cluster id to be available.")
+        from pysim.kafka.metadata import cluster_id
+        return cluster_id(self._c)
+
     def _no_answer(self, timeout, code, prefix):
         """A request without brokers: wait its timeout in virtual time, then fail."""
         seconds = timeout if isinstance(timeout, (int, float)) and timeout > 0 else 0

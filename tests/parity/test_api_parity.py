@@ -168,8 +168,10 @@ def no_brokers(k):
     requests = [outcome(lambda: c.committed([tp], timeout=0.1))[:2],
                 outcome(lambda: c.list_topics(timeout=0.1))[:2],
                 outcome(lambda: c.commit(asynchronous=False))[:2],
-                outcome(lambda: c.get_watermark_offsets(tp, timeout=0.2))[:2]]
+                outcome(lambda: c.get_watermark_offsets(tp, timeout=0.2))[:2],
+                outcome(lambda: c.cluster_id(0.1))]
     c.close()
+    requests.append(outcome(lambda: c.cluster_id(0.1)))
     return left, reports, listed, txn, polled, requests
 
 

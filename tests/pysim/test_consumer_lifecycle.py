@@ -51,8 +51,16 @@ def test_a_subclass_that_skips_init_behaves_as_closed():
                  lambda: c.offsets_for_times([tp]), c.consumer_group_metadata):
         with pytest.raises(RuntimeError, match="Consumer closed"):
             call()
-    with pytest.raises(RuntimeError, match="Handle has been closed"):
-        c.list_topics()
+    for call in (c.list_topics, c.cluster_id):
+        with pytest.raises(RuntimeError, match="Handle has been closed"):
+            call()
+    c.close()
+
+
+def test_cluster_id_is_the_one_metadata_reports():
+    kafka.Producer({"bootstrap.servers": SERVERS}).produce("t", b"v")
+    c = Consumer({"bootstrap.servers": SERVERS, "group.id": "g"})
+    assert c.cluster_id() == c.list_topics().cluster_id == kafka.Producer({"bootstrap.servers": SERVERS}).cluster_id()
     c.close()
 
 
@@ -79,6 +87,7 @@ def test_without_brokers_a_consumer_receives_nothing_and_requests_fail(capsys):
                 (lambda: c.offsets_for_times([TopicPartition("t", 0, 100)], timeout=0.1), KafkaError._ALL_BROKERS_DOWN),
                 (lambda: c.committed(parts, timeout=0.1), KafkaError._TIMED_OUT),
                 (lambda: c.list_topics(timeout=0.2), KafkaError._TRANSPORT),
+                (lambda: c.cluster_id(timeout=0.1), KafkaError._TIMED_OUT),
                 (lambda: c.commit(asynchronous=False), KafkaError._NO_OFFSET)]
     for call, code in expected:
         with pytest.raises(KafkaException) as e:
