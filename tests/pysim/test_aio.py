@@ -351,12 +351,14 @@ def test_a_closed_consumer_refuses_calls_and_its_own_executor_is_shut_down():
     async def main():
         consumer = AIOConsumer(dict(CONF, **{"group.id": "g"}))
         default_workers = consumer.executor._max_workers
+        cluster_id = await consumer.cluster_id()
         await consumer.close()
         with pytest.raises(RuntimeError, match="Consumer closed"):
             await consumer.poll(0.1)
-        return default_workers, consumer.executor
+        return default_workers, consumer.executor, cluster_id
 
-    workers, executor = run(main())
+    workers, executor, cluster_id = run(main())
+    assert cluster_id == kafka.Producer(CONF).cluster_id()
     assert workers == 100                       # confluent-kafka 2.16.1's default
     assert executor._shutdown
 
