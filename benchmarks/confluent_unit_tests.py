@@ -95,8 +95,9 @@ _UNREACHABLE = ("needs a broker address nothing answers at (connection refused, 
 _SIGINT = ("needs a call that blocks on the wall clock until another thread's SIGINT interrupts it: pysim's "
            "poll/flush/consume move virtual time and return at once (an infinite wait too: pysim never "
            "blocks for good, which would hang a browser tab)")
-_OAUTH_REFRESH = ("waits with time.sleep() for a token refresh due at a wall-clock expiry (time.time() + 3): "
-                  "pysim reads no wall clock, and time.sleep() does not move its virtual time")
+_OAUTH_REFRESH = ("waits with time.sleep() (the aio tests: asyncio.sleep on pytest's wall-clock loop) for a "
+                  "token refresh due at a wall-clock expiry (time.time() + 3): pysim reads no wall clock, and "
+                  "neither wait moves its virtual time")
 _SCHEMA_REGISTRY = "needs a Confluent Schema Registry (AvroProducer / AvroConsumer), which pysim does not simulate"
 _DOCSTRINGS = ("checks that every attribute of every exported class, private helpers included, has a Sphinx "
                "docstring with a ':' tag and that every error-code constant is named in one: a convention of "
@@ -141,6 +142,8 @@ RIGHT_DIFFERENCES = {
     "test_misc.py::test_error_cb": _UNREACHABLE,
     "test_oauth_cb.py::test_oauth_cb_token_refresh_failure": _OAUTH_REFRESH,
     "test_oauth_cb.py::test_oauth_cb_token_refresh_success": _OAUTH_REFRESH,
+    "test_oauth_cb.py::test_aio_oauth_cb_token_refresh_failure": _OAUTH_REFRESH,
+    "test_oauth_cb.py::test_aio_oauth_cb_token_refresh_success": _OAUTH_REFRESH,
 }
 
 
