@@ -68,8 +68,13 @@ def site_url():
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Playwright's sync API keeps its asyncio loop registered
+    as the running loop while it is open, so a browser kept for the whole session made every
+    later test that starts a loop (pysim's asyncio clients) fail with "cannot be called from
+    a running event loop"; closed after each e2e module, it leaves the tests after e2e as a
+    learner's script finds Python: with no loop running."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
