@@ -221,9 +221,35 @@ def test_a_classic_group_larger_than_group_consumer_max_size_is_not_upgraded():
         "Cannot upgrade classic group g to consumer group because the group size exceeds the consumer group "
         "maximum size.")
     assert len(coordinator_of(c).members("g")) == 3 and c.trace.events("group.convert") == []
-    c.group_consumer_max_size = 3                       # not over the limit: converted
+    c.group_consumer_max_size = 4                       # room for the joining member too: converted
     assert _heartbeat_join(c).error is None
     assert len(consumer_coordinator_of(c).members("g")) == 4
+
+
+def test_a_classic_group_at_group_consumer_max_size_converts_only_with_room_for_the_joining_member():
+    """Kafka checks the classic group's size against group.consumer.max.size (validateOnlineUpgrade:
+    more members refuses), then throwIfConsumerGroupIsFull refuses a new member of a group that
+    has max.size members already (GroupMetadataManager.consumerGroupHeartbeat): the join fails
+    with GROUP_MAX_SIZE_REACHED and, the records being dropped, the group stays classic."""
+    c = _cluster(max_size=3)
+    pods = {n: _start(n, "classic") for n in NAMES[:3]}
+    _App(c).run(pods, 5)
+    resp = _heartbeat_join(c)
+    assert (resp.error, resp.message) == (kafka.KafkaError.GROUP_MAX_SIZE_REACHED,
+                                          "The consumer group has reached its maximum capacity of 3 members.")
+    assert len(coordinator_of(c).members("g")) == 3 and c.trace.events("group.convert") == []
+    assert consumer_coordinator_of(c).members("g") == []
+
+
+def test_a_full_consumer_group_refuses_a_new_member_but_not_a_current_one():
+    c = _cluster(max_size=2)
+    first, second = "AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBB"
+    assert _heartbeat_join(c, first).error is None and _heartbeat_join(c, second).error is None
+    resp = _heartbeat_join(c, "CCCCCCCCCCCCCCCCCCCCCC")
+    assert (resp.error, resp.message) == (kafka.KafkaError.GROUP_MAX_SIZE_REACHED,
+                                          "The consumer group has reached its maximum capacity of 2 members.")
+    assert _heartbeat_join(c, second).error is None         # a member rejoining with epoch 0 is no newcomer
+    assert sorted(consumer_coordinator_of(c).members("g")) == [first, second]
 
 
 def test_a_consumer_pod_with_a_classic_static_members_instance_id_takes_its_place_at_once():
