@@ -29,7 +29,10 @@ rules and the broker's ``group.consumer.migration.policy``, default ``bidirectio
   epoch starts at the classic generation, each classic member keeps its assignment, and the
   join moves the epoch on. With a policy that does not allow upgrades (``disabled``,
   ``downgrade``), or a classic group larger than ``group.consumer.max.size``, the heartbeat is
-  refused with GROUP_ID_NOT_FOUND and Kafka's message (``HeartbeatResponse.message``);
+  refused with GROUP_ID_NOT_FOUND and Kafka's message (``HeartbeatResponse.message``); one
+  of exactly that size is not converted either, as the joiner would not fit (below);
+- a join (epoch 0) by a new member to a group of ``group.consumer.max.size`` members is
+  refused with GROUP_MAX_SIZE_REACHED (throwIfConsumerGroupIsFull);
 - classic members inside a consumer group (whatever the policy): a classic JoinGroup to a
   non-empty consumer group joins it (``classic_join``). Such a member is reconciled only when
   it (re)joins, with the partitions it says it owns: its Heartbeat answers
@@ -140,11 +143,18 @@ class ConsumerGroupCoordinator:
         if epoch == JOIN_EPOCH:
             from pysim.kafka.group_coordinator import coordinator_of
             classic = coordinator_of(c)
-            if classic.members(group):                                   # a live classic group: online upgrade?
-                refusal = upgrade_refusal(c, group, len(classic.members(group)))
+            size = len(classic.members(group))
+            if size:                                                     # a live classic group: online upgrade?
+                refusal = upgrade_refusal(c, group, size)
                 if refusal is not None:
                     return HeartbeatResponse(KafkaError.GROUP_ID_NOT_FOUND, message=refusal)
+                if self._full(size):            # the joiner would not fit: refused, the group stays classic
+                    return self._full_response()
                 rejoining = self._upgrade(group, classic)
+            else:
+                g = self._groups.get(group)
+                if g is not None and member_id not in g.members and self._full(len(g.members)):
+                    return self._full_response()
         g = self._groups.get(group)
         if epoch in (LEAVE_EPOCH, LEAVE_STATIC_EPOCH):
             self._leave(g, member_id, epoch, reason)
@@ -173,6 +183,17 @@ class ConsumerGroupCoordinator:
             self.classic_join(group, spec.member_id, spec.topics, spec.listener, spec.client_id, spec.instance_id,
                               spec.strategies, spec.rejoined_owned, spec.session_ms, spec.rebalance_ms)
         return response
+
+    def _full(self, size):
+        """Kafka's throwIfConsumerGroupIsFull: a group of group.consumer.max.size members takes no
+        new member (a current one rejoining with epoch 0 is not new)."""
+        limit = self._cluster.group_consumer_max_size
+        return limit is not None and size >= limit
+
+    def _full_response(self):
+        limit = self._cluster.group_consumer_max_size
+        return HeartbeatResponse(KafkaError.GROUP_MAX_SIZE_REACHED,
+                                 message=f"The consumer group has reached its maximum capacity of {limit} members.")
 
     def commit_error(self, group, member_id, epoch, instance_id=None):
         """OffsetCommit against a consumer group: None, UNKNOWN_MEMBER_ID (not a member, or a
