@@ -389,3 +389,46 @@ def test_on_commit_and_stats_cb_coroutines_run_inside_poll():
 
     run(main())
     assert calls == [("commit", None, [(0, 1)]), ("stats", True)]
+
+
+def test_a_consumer_waiting_in_poll_does_not_hold_up_the_other_tasks():
+    """Upstream runs poll()/consume() on a worker thread: while a consumer waits, the loop
+    goes on, so a producer task that sleeps 0.1 s between records sends one every 0.1 s and
+    the consumer gets each about when it is sent. pysim's in-thread poll must not freeze the
+    other tasks for its whole timeout (it did: a record every 4 s)."""
+    kafka.cluster().create_topic("t")
+    kafka.cluster().group_initial_rebalance_delay_ms = 0
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        producer = AIOProducer(dict(CONF))
+        consumer = AIOConsumer({**CONF, "group.id": "g", "auto.offset.reset": "earliest"})
+        await consumer.subscribe(["t"])
+        sent, got, batches = [], [], []
+
+        async def produce():
+            for i in range(10):
+                await producer.produce("t", value=str(i).encode())
+                await producer.flush()
+                sent.append(loop.time())
+                await asyncio.sleep(0.1)
+
+        async def consume():
+            while len(got) < 5:
+                msg = await consumer.poll(1.0)
+                if msg is not None and msg.error() is None:
+                    got.append((msg.value(), loop.time()))
+            while len(got) + sum(map(len, batches)) < 10:
+                batches.append([m.value() for m in await consumer.consume(2, timeout=5.0)])
+
+        await asyncio.gather(produce(), consume())
+        await producer.close()
+        await consumer.close()
+        return sent, got, batches
+
+    sent, got, batches = run(main())
+    assert sent[-1] - sent[0] < 1.5, sent                      # ten records 0.1 s apart, not 4 s
+    assert [v for v, _ in got] == [b"0", b"1", b"2", b"3", b"4"]
+    assert all(at - sent[int(v)] < 0.2 for v, at in got), (sent, got)
+    assert [v for b in batches for v in b] == [str(i).encode() for i in range(5, 10)]
+    assert all(1 <= len(b) <= 2 for b in batches)
