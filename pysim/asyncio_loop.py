@@ -12,6 +12,9 @@ and a run is the same every time for one seed, in CPython and in Pyodide.
 The course harness runs learner code inside :func:`virtual_asyncio`, which makes
 ``asyncio.run`` do this (in the browser, Pyodide's own loop cannot run it: see there).
 
+A consumer's poll() waits through the loop (:meth:`VirtualTimeLoop.simulation_changed`), so
+the other tasks keep their times meanwhile, as they do beside upstream's worker threads.
+
 If every task waits and nothing is scheduled, a real program would hang for ever; this
 loop raises :class:`VirtualTimeDeadlock` instead. A blocking call running on a real thread
 (a caller's own executor) holds virtual time still until the thread is done.
@@ -59,6 +62,8 @@ class VirtualTimeLoop(asyncio.BaseEventLoop):
         self._clock_resolution = 0.001          # the virtual clock counts whole milliseconds
         self._woken = threading.Event()         # call_soon_threadsafe from a worker thread
         self._threads_busy = 0                  # run_in_executor calls on real threads
+        self._sim_waiters = []                  # [future, simulation state when it began to wait]
+        self._stale_wakes = 0                   # waiters woken in a row without time moving
 
     def cluster(self):
         from pysim import kafka
@@ -66,6 +71,52 @@ class VirtualTimeLoop(asyncio.BaseEventLoop):
 
     def time(self) -> float:
         return self.cluster().now_ms / 1000.0
+
+    def simulation_changed(self, deadline: float) -> "asyncio.Future[None]":
+        """A future done when the simulated cluster may look different: after the next
+        step of virtual time (to the simulator's next event or the loop's next timer), as
+        soon as the loop is idle after other tasks changed it, or at ``deadline`` (loop
+        time). What a blocking wait (a consumer's poll) awaits instead of holding the clock,
+        so the other tasks run at their own times meanwhile, as beside upstream's threads."""
+        future = self.create_future()
+        waiter = [future, self._sim_state()]
+        self._sim_waiters.append(waiter)
+        timer = self.call_at(deadline, _set_done, future)
+
+        def forget(_):
+            timer.cancel()
+            if waiter in self._sim_waiters:
+                self._sim_waiters.remove(waiter)
+        future.add_done_callback(forget)
+        return future
+
+    def _sim_state(self):
+        """What moves when the simulated world changes: the clock, the trace (every record
+        appended, commit, membership change...) and the events set in motion."""
+        cluster = self.cluster()
+        return cluster.now_ms, len(cluster.trace), cluster.sim.scheduler.scheduled_count()
+
+    def _step_for_waiters(self, timeout):
+        """The loop is idle and someone waits for the simulation: wake, without moving time,
+        those that began waiting before another task changed it (at most 1000 times in a
+        row, so two waiters that keep changing it cannot hold time still for ever), else
+        move time to the simulator's next event (or the next timer) and wake them all."""
+        state = self._sim_state()
+        stale = [w for w in self._sim_waiters if w[1] != state]
+        if stale and self._stale_wakes < 1000:
+            self._stale_wakes += 1
+            for future, _ in stale:
+                _set_done(future)
+            return
+        self._stale_wakes = 0
+        cluster = self.cluster()
+        now, due = cluster.now_ms, cluster.sim.scheduler.next_due_ms()
+        step = None if timeout is None else max(1, math.ceil(timeout * 1000 - 1e-6))
+        if due is not None:
+            step = max(0, due - now) if step is None else min(step, max(0, due - now))
+        cluster.advance(step)
+        for future, _ in list(self._sim_waiters):
+            _set_done(future)
 
     # -- what BaseEventLoop leaves to a subclass --------------------------------------
     def _process_events(self, event_list):
@@ -103,12 +154,20 @@ class VirtualTimeLoop(asyncio.BaseEventLoop):
             self._woken.wait()
             self._woken.clear()
             return []
+        if self._sim_waiters:
+            self._step_for_waiters(timeout)
+            return []
         if timeout is None:
             raise VirtualTimeDeadlock(
                 "every task is waiting and nothing is scheduled, so nothing can happen any more "
                 "(a real program would hang here): is something awaited that no task will ever finish?")
         self.cluster().advance(max(1, math.ceil(timeout * 1000 - 1e-6)))
         return []
+
+
+def _set_done(future):
+    if not future.done():
+        future.set_result(None)
 
 
 def _pyodide_loop():

@@ -40,6 +40,10 @@ class Scheduler:
             raise ValueError(f"delay must be >= 0 ms, got {delay_ms}")
         return self.call_at(self.clock.now_ms + delay_ms, callback, *args)
 
+    def scheduled_count(self) -> int:
+        """How many events were ever scheduled: it moves when anything new is set in motion."""
+        return self._seq
+
     def next_due_ms(self) -> int | None:
         self._drop_cancelled()
         return self._queue[0].due_ms if self._queue else None

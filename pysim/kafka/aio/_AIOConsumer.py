@@ -12,14 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import inspect
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from pysim import kafka as confluent_kafka   # the name upstream's tests patch through
+
+from pysim.kafka.consumer import _timeout_ms
 
 from . import _common as _common
 from ._inline import InlineExecutor, is_inline
 
 _REBALANCE_CALLBACKS = ("on_assign", "on_revoke", "on_lost")
+
+
+def _arguments(method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """The arguments of a call to the sync ``method``, defaults filled in (a wrong call is
+    the TypeError the sync method gives)."""
+    bound = inspect.signature(method).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
 
 
 def _forward(name: str):
@@ -74,8 +85,28 @@ class AIOConsumer:
                 kwargs[name] = self._wrap_callback(loop, kwargs[name], self._edit_rebalance_callbacks_args)
         return await self._call(self._consumer.subscribe, *args, **kwargs)
 
-    poll = _forward("poll")
-    consume = _forward("consume")
+    async def poll(self, *args: Any, **kwargs: Any) -> Any:
+        """``Consumer.poll(*args, **kwargs)``, awaited through the executor; on pysim's
+        virtual-time loop the wait goes through the loop (see ``_wait_on_loop``)."""
+        if not _waits_on_loop(self):
+            return await self._call(self._consumer.poll, *args, **kwargs)
+        timeout = _arguments(self._consumer.poll, args, kwargs)["timeout"]
+        return await _wait_on_loop(self, timeout, lambda: self._consumer.poll(0), lambda msg: msg is not None)
+
+    async def consume(self, *args: Any, **kwargs: Any) -> Any:
+        """``Consumer.consume(*args, **kwargs)``, awaited through the executor; on pysim's
+        virtual-time loop the wait goes through the loop (see ``_wait_on_loop``)."""
+        if not _waits_on_loop(self):
+            return await self._call(self._consumer.consume, *args, **kwargs)
+        bound = _arguments(self._consumer.consume, args, kwargs)
+        num_messages, got = bound["num_messages"], []
+
+        def attempt() -> list:
+            got.extend(self._consumer.consume(num_messages - len(got), 0))
+            return got
+
+        return await _wait_on_loop(self, bound["timeout"], attempt, lambda out: len(out) >= num_messages)
+
     async def close(self, *args: Any, **kwargs: Any) -> Any:
         """Consumer.close(*args); then no call is accepted, and an executor the consumer made
         itself is shut down."""
@@ -108,3 +139,32 @@ class AIOConsumer:
     cluster_id = _forward("cluster_id")         # confluent-kafka 2.16's addition
     get_watermark_offsets = _forward("get_watermark_offsets")
     offsets_for_times = _forward("offsets_for_times")
+
+
+def _waits_on_loop(aio: AIOConsumer) -> bool:
+    """True on pysim's virtual-time loop of this consumer's own cluster, with the default
+    in-thread executor: there a blocking wait inside the call would stop every other task."""
+    loop = asyncio.get_running_loop()
+    return (getattr(loop, "_pysim_virtual", False) and is_inline(aio.executor)
+            and getattr(aio._consumer, "_c", None) is loop.cluster())
+
+
+async def _wait_on_loop(aio: AIOConsumer, timeout: Any, attempt: Callable[[], Any],
+                        done: Callable[[Any], bool]) -> Any:
+    """Upstream waits in poll()/consume() on a worker thread while the event loop runs the
+    other tasks. Here: ``attempt()`` (the call with timeout 0, which takes no virtual
+    time) until ``done`` or the timeout, and in between the loop's
+    ``simulation_changed``: the other tasks run at their times, and the consumer looks
+    again after each step of virtual time or change they made, as the sync poll() looks
+    after each simulator event. An infinite timeout waits at most
+    max.poll.interval.ms, as the sync poll() does."""
+    if aio._closed:
+        raise RuntimeError("Consumer closed")
+    ms = _timeout_ms(timeout)
+    loop, cluster = asyncio.get_running_loop(), aio._consumer._c
+    deadline = cluster.now_ms + (aio._consumer._max_wait_ms if ms is None else ms)
+    while True:
+        result = await aio._call(attempt)
+        if done(result) or cluster.now_ms >= deadline:
+            return result
+        await loop.simulation_changed(deadline / 1000)
