@@ -459,3 +459,15 @@ def test_a_stale_classic_static_member_is_fenced_inside_a_consumer_group():
     with pytest.raises(kafka.KafkaException) as raised:
         _classic_join(c, member_id=first, instance_id="pod-1")
     assert raised.value.args[0].code() == kafka.KafkaError.FENCED_INSTANCE_ID
+
+
+def test_a_full_consumer_group_refuses_a_new_classic_member_too():
+    """classicGroupJoinToConsumerGroup starts with the same throwIfConsumerGroupIsFull."""
+    c = _cluster(max_size=2)
+    pods = {n: _start(n, "consumer") for n in NAMES[:2]}
+    _App(c).run(pods, 5)
+    classic = _start("old", "classic")
+    errors = [m.error() for m in (classic.poll(0.5) for _ in range(4)) if m is not None and m.error() is not None]
+    assert errors and errors[0].code() == kafka.KafkaError.GROUP_MAX_SIZE_REACHED
+    assert errors[0].str() == "JoinGroup failed: Broker: Consumer group has reached maximum size"
+    assert len(consumer_coordinator_of(c).members("g")) == 2 and classic.assignment() == []
