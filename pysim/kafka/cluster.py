@@ -41,8 +41,8 @@ class Cluster:
     ("bidirectional", "upgrade", "downgrade" or "disabled": which online conversions between
     classic and consumer groups the broker makes, pysim.kafka.group_migration) and
     ``group_consumer_max_size`` (None: unlimited, Kafka's Integer.MAX_VALUE; checked when a
-    classic group is upgraded and when a ConsumerGroupHeartbeat joins: a group of that many
-    members takes no new one, GROUP_MAX_SIZE_REACHED; not for classic JoinGroups)."""
+    classic group is upgraded and when a member joins a consumer group: a group of that many
+    members takes no new one, GROUP_MAX_SIZE_REACHED)."""
 
     def __init__(self, seed=0, auto_create=True, default_partitions=1, group_initial_rebalance_delay_ms=3000,
                  group_min_session_timeout_ms=6000, group_max_session_timeout_ms=1_800_000,

@@ -31,8 +31,9 @@ rules and the broker's ``group.consumer.migration.policy``, default ``bidirectio
   ``downgrade``), or a classic group larger than ``group.consumer.max.size``, the heartbeat is
   refused with GROUP_ID_NOT_FOUND and Kafka's message (``HeartbeatResponse.message``); one
   of exactly that size is not converted either, as the joiner would not fit (below);
-- a join (epoch 0) by a new member to a group of ``group.consumer.max.size`` members is
-  refused with GROUP_MAX_SIZE_REACHED (throwIfConsumerGroupIsFull);
+- a new member joining a group of ``group.consumer.max.size`` members (a heartbeat with
+  epoch 0, or a classic JoinGroup) is refused with GROUP_MAX_SIZE_REACHED
+  (throwIfConsumerGroupIsFull);
 - classic members inside a consumer group (whatever the policy): a classic JoinGroup to a
   non-empty consumer group joins it (``classic_join``). Such a member is reconciled only when
   it (re)joins, with the partitions it says it owns: its Heartbeat answers
@@ -222,10 +223,13 @@ class ConsumerGroupCoordinator:
         assignment while the member stays at its epoch (UNREVOKED) until it rejoins without it.
         A new process (no member id) with a current member's group.instance.id replaces it at
         once; a known member id that is not the instance's current one is FENCED_INSTANCE_ID.
-        Returns (member_id, generation). Refused (KafkaException) with INCONSISTENT_GROUP_PROTOCOL
-        when the classic members share no assignor with it."""
+        Returns (member_id, generation). Refused (KafkaException) with GROUP_MAX_SIZE_REACHED
+        for a new member of a group of group.consumer.max.size members, and with
+        INCONSISTENT_GROUP_PROTOCOL when the classic members share no assignor with it."""
         c = self._cluster
         g = self._groups[group]
+        if (member_id is None or member_id not in g.members) and self._full(len(g.members)):
+            fail(KafkaError.GROUP_MAX_SIZE_REACHED, "Broker: Consumer group has reached maximum size")
         others = [m for mid, m in g.members.items() if m.classic is not None and mid != member_id]
         if others and not any(all(s in m.classic.strategies for m in others) for s in strategies):
             fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")
