@@ -1088,17 +1088,15 @@ class Consumer:
         if self._closed:
             raise RuntimeError("Handle has been closed")
         if self._unreachable:
-            seconds = timeout if isinstance(timeout, (int, float)) and timeout > 0 else 0
-            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TIMED_OUT,
-                                  "Failed to retrieve cluster id: Local: Timed out. The broker must support "
-                                  "KIP-78 (>= 0.10.1) for the cluster id to be available.")
+            self._no_answer(timeout, KafkaError._TIMED_OUT, reason=no_brokers.CLUSTER_ID_TIMEOUT)
         from pysim.kafka.metadata import cluster_id
         return cluster_id(self._c)
 
-    def _no_answer(self, timeout, code, prefix):
-        """A request without brokers: wait its timeout in virtual time, then fail."""
+    def _no_answer(self, timeout, code, prefix=None, reason=None):
+        """A request without brokers: wait its timeout in virtual time, then fail with
+        ``reason`` (default: ``prefix`` and the code's text)."""
         seconds = timeout if isinstance(timeout, (int, float)) and timeout > 0 else 0
-        no_brokers.fail_after(self._c, timeout, seconds, code, f"{prefix}: {KafkaError(code).str()}")
+        no_brokers.fail_after(self._c, timeout, seconds, code, reason or f"{prefix}: {KafkaError(code).str()}")
 
     def close(self):
         """Revoke the assignment (on_revoke runs here), commit stored offsets with

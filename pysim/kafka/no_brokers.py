@@ -13,6 +13,8 @@ it does shows up in the learner's cluster or its trace.
 
 NO_BROKERS = "(no bootstrap.servers)"
 CONFWARN = ("No `bootstrap.servers` configured: client will not be able to connect to Kafka cluster")
+CLUSTER_ID_TIMEOUT = ("Failed to retrieve cluster id: Local: Timed out. The broker must support "
+                      "KIP-78 (>= 0.10.1) for the cluster id to be available.")
 
 
 class Unsent:

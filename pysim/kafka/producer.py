@@ -627,9 +627,7 @@ class Producer:
         self._check_open()
         seconds = _seconds(timeout)
         if self._unsent is not None:
-            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TIMED_OUT,
-                                  "Failed to retrieve cluster id: Local: Timed out. The broker must support "
-                                  "KIP-78 (>= 0.10.1) for the cluster id to be available.")
+            no_brokers.fail_after(self._c, timeout, seconds, KafkaError._TIMED_OUT, no_brokers.CLUSTER_ID_TIMEOUT)
         return cluster_id(self._c)
 
     def set_sasl_credentials(self, username, password):
