@@ -173,12 +173,23 @@
     if (i >= 0) list.splice(i, 1);
   }
 
+  // A binding declared again replaces the old one (RabbitMQ keeps one per destination and key).
+  function bind(list, to, key, kind) {
+    unbind(list, to, key, kind);
+    list.push({ to, key, kind });
+  }
+
+  // A deleted queue or exchange takes every binding to it along.
+  function dropBindingsTo(state, to, kind) {
+    for (const x of Object.values(state.exchanges)) x.bindings = x.bindings.filter((b) => !(b.kind === kind && b.to === to));
+  }
+
   function applyAmqp(state, e) {
     switch (e.k) {
       case "amqp.exchange.declare": exchange(state, e.a).type = e.type; break;
       case "amqp.exchange.delete": {
         delete state.exchanges[e.a];
-        for (const x of Object.values(state.exchanges)) x.bindings = x.bindings.filter((b) => !(b.kind === "exchange" && b.to === e.a));
+        dropBindingsTo(state, e.a, "exchange");
         break;
       }
       case "amqp.queue.declare": {
@@ -191,22 +202,12 @@
         const q = queue(state, e.a);
         for (const id of Object.keys(q.live)) leave(state, e.a, id, "deleted");
         q.deleted = true;
-        for (const x of Object.values(state.exchanges)) x.bindings = x.bindings.filter((b) => !(b.kind === "queue" && b.to === e.a));
+        dropBindingsTo(state, e.a, "queue");
         break;
       }
-      case "amqp.bind": {
-        const x = exchange(state, e.a);
-        unbind(x.bindings, e.queue, e.routing_key, "queue");
-        x.bindings.push({ to: e.queue, key: e.routing_key, kind: "queue" });
-        break;
-      }
+      case "amqp.bind": bind(exchange(state, e.a).bindings, e.queue, e.routing_key, "queue"); break;
       case "amqp.unbind": unbind(exchange(state, e.a).bindings, e.queue, e.routing_key, "queue"); break;
-      case "amqp.exchange.bind": {
-        const x = exchange(state, e.a);
-        unbind(x.bindings, e.destination, e.routing_key, "exchange");
-        x.bindings.push({ to: e.destination, key: e.routing_key, kind: "exchange" });
-        break;
-      }
+      case "amqp.exchange.bind": bind(exchange(state, e.a).bindings, e.destination, e.routing_key, "exchange"); break;
       case "amqp.exchange.unbind": unbind(exchange(state, e.a).bindings, e.destination, e.routing_key, "exchange"); break;
       case "amqp.publish": {
         const m = message(state, e.message);
