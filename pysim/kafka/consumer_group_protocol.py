@@ -60,6 +60,7 @@ assignment was computed: ``epoch``, ``assignor``, ``reason``, ``members``, ``ass
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.group_migration import (MigratingMember, broker_member_id, downgrade_allowed, trace_convert,
                                          upgrade_refusal)
+from pysim.kafka.member_ids import held_by_another
 from pysim.kafka.server_assignors import ASSIGNORS, DEFAULT_ASSIGNOR, MemberSpec, compute
 
 JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH = 0, -1, -2
@@ -234,7 +235,7 @@ class ConsumerGroupCoordinator:
         if others and not any(all(s in m.classic.strategies for m in others) for s in strategies):
             fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")
         member = g.members.get(member_id) if member_id is not None else None
-        if instance_id is not None and g.static.get(instance_id, member_id) != member_id:
+        if held_by_another(g, instance_id, member_id):
             if member_id is not None:
                 fail(KafkaError.FENCED_INSTANCE_ID,
                      "Broker: Static consumer fenced by other consumer with same group.instance.id")
@@ -316,7 +317,7 @@ class ConsumerGroupCoordinator:
         g = self._groups.get(group)
         if g is None:
             return KafkaError.UNKNOWN_MEMBER_ID
-        if instance_id is not None and g.static.get(instance_id, member_id) != member_id:
+        if held_by_another(g, instance_id, member_id):
             return KafkaError.FENCED_INSTANCE_ID
         member = g.members.get(member_id)
         if member is None or member.classic is None:

@@ -61,7 +61,7 @@ from pysim.kafka.assignors import DEFAULT_STRATEGY, MemberSubscription, assign
 from pysim.kafka.consumer_group_protocol import consumer_coordinator_of
 from pysim.kafka.errors import KafkaError, fail
 from pysim.kafka.group_migration import MigratingMember
-from pysim.kafka.member_ids import dashed_uuid
+from pysim.kafka.member_ids import dashed_uuid, held_by_another
 
 NO_GENERATION = -1
 SESSION_TIMEOUT_MS = 45_000         # librdkafka session.timeout.ms
@@ -160,7 +160,7 @@ class GroupCoordinator:
             fail(KafkaError.INCONSISTENT_GROUP_PROTOCOL, "Broker: Inconsistent group protocol")
         topics = list(topics)
         was_empty = not g.members
-        if instance_id is not None and g.static.get(instance_id, member_id) != member_id:
+        if held_by_another(g, instance_id, member_id):
             member = self._replace_static(g, instance_id, client_id)
             unchanged = member.topics == topics and member.strategies == strategies
             member.listener, member.session_ms, member.rebalance_ms = listener, session_timeout_ms, rebalance_timeout_ms
@@ -201,7 +201,7 @@ class GroupCoordinator:
         g = self._groups.get(group)
         if g is None:
             return KafkaError.UNKNOWN_MEMBER_ID
-        if instance_id is not None and g.static.get(instance_id, member_id) != member_id:
+        if held_by_another(g, instance_id, member_id):
             return KafkaError.FENCED_INSTANCE_ID
         member = g.members.get(member_id)
         if member is None:
@@ -259,7 +259,7 @@ class GroupCoordinator:
         g = self._groups.get(group)
         if member_id is None:      # assign()ed by hand, or left: only members commit to a non-empty group
             return KafkaError.UNKNOWN_MEMBER_ID if g is not None and g.members else None
-        if g is not None and instance_id is not None and g.static.get(instance_id, member_id) != member_id:
+        if g is not None and held_by_another(g, instance_id, member_id):
             return KafkaError.FENCED_INSTANCE_ID
         if g is None or member_id not in g.members:
             return KafkaError.UNKNOWN_MEMBER_ID

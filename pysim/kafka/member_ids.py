@@ -1,5 +1,6 @@
 """Member ids as Kafka and librdkafka make them, from a seeded random stream (never the
-``uuid`` module: same seed, same ids, in CPython and Pyodide)."""
+``uuid`` module: same seed, same ids, in CPython and Pyodide), and the static-membership
+test both group coordinators make on them."""
 
 import base64
 
@@ -23,3 +24,10 @@ def dashed_uuid(stream):
     """A UUID in its 8-4-4-4-12 hex form (the classic coordinator's ``<client.id>-<uuid>``)."""
     h = f"{uuid4(stream):032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def held_by_another(group, instance_id, member_id):
+    """True when ``group`` (classic or consumer: its ``static`` maps group.instance.id to
+    member id) has ``instance_id`` under a member id other than ``member_id``: the request
+    comes from a stale or a new process of that static member."""
+    return instance_id is not None and group.static.get(instance_id, member_id) != member_id
